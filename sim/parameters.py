@@ -1,0 +1,221 @@
+"""The parameter sheets: every number a scenario may set, with its type, range and meaning.
+
+Two sheets. `ModelParameters` holds the structural parameters of the submodels (elasticities,
+fixed costs, rates); `RegimeParameters` holds the policy levers that a regime of the timeline sets
+(tariffs, formalities, legal framework, ...). Regime levers have no default on purpose: their
+values live in the scenario files, never in code.
+
+Ranges are written as `Annotated[type, Range(lo, hi)]`, read by the scenario validator and by the
+sweep and app layers, so a range is stated once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+
+@dataclass(frozen=True)
+class Range:
+    """Closed interval of allowed values for a parameter."""
+
+    lo: float
+    hi: float
+
+    def __contains__(self, value: float) -> bool:
+        return self.lo <= value <= self.hi
+
+    def __str__(self) -> str:
+        return f"[{self.lo:g}, {self.hi:g}]"
+
+
+@dataclass(frozen=True)
+class ModelParameters:
+    """Structural parameters of the model (overridable in a scenario's `[parameters]` table).
+
+    Args:
+        n_firms: Number of Kazakh and Russian firm agents (a resolution, not the economy's
+            size; money stays comparable across values).
+        sigma: Elasticity of substitution between varieties (CES demand).
+        pareto_shape: Shape of the Pareto distribution of firm productivity; must exceed
+            `sigma - 1` so that sales have a finite mean.
+        distance_elasticity: Exponent of the iceberg cost in distance:
+            tau = (d / internal_distance_km)^rho.
+        internal_distance_km: Distance used for sales inside a firm's own region.
+        row_distance_km: Distance from a gateway region to the Rest-of-World market.
+        row_productivity: Productivity multiplier of Rest-of-World firms (their competitiveness;
+            each sector also has its own multiplier in `sim/data/sectors.csv`).
+        fixed_cost_home: Annual fixed cost of selling in the own region, relative to the average
+            variable profit per unit of firm mass in 2010 (1/sigma).
+        fixed_cost_national: Same, for another region of the own country.
+        fixed_cost_cross_border: Same, for a region across the Kazakhstan–Russia border, before
+            search-cost reductions.
+        fixed_cost_row: Same, for the Rest-of-World market (and for Rest-of-World firms selling
+            into Kazakhstan or Russia).
+        formalities_fixed_share: How strongly border formalities raise the fixed cost of
+            cross-border selling, per unit of their ad-valorem equivalent.
+        sunk_cost_ratio: Sunk cost of entering a new market, as a multiple of its annual fixed
+            cost (annuity equivalent); creates hysteresis.
+        exit_rate: Annual exogenous exit hazard of firms.
+        price_passthrough: Elasticity of a country's export prices to its US$ price level
+            (real-exchange-rate pass-through).
+        money_scale: US$ per model money unit. Demand is stated in US$ of GDP; this is the
+            value of the modelled firm sector's sales per US$ of GDP (one documented scale
+            factor).
+        agreement_rate: Annual hazard that a Russian and a Kazakh region with average trade ties
+            sign a cooperation agreement, before programme and forum effects.
+        agreement_trade_elasticity: Elasticity of the signing hazard to the pair's trade relative
+            to the average pair.
+        agreement_forum_effect: Increase of the signing hazard per unit of forum contacts.
+        agreement_funding_effect: Increase of the signing hazard per unit of state funding.
+        agreement_lapse_rate: Annual hazard that an active agreement lapses.
+        agreement_cost_reduction: Share of the cross-border fixed (search) cost saved by firms of
+            two regions linked by an agreement.
+        forum_cost_reduction: Share of the cross-border fixed cost saved per unit of forum
+            contacts (capped with agreements at `max_search_saving`).
+        max_search_saving: Cap on the total share of the cross-border fixed cost that agreements,
+            forums and state funding can save.
+        funding_cost_reduction: Share of the cross-border fixed cost saved per unit of state
+            funding of cross-border programmes.
+        forum_contact_decay: Share of forum contacts kept from one year to the next.
+        forum_interregional_attendance: Probability that a non-border region attends a forum in
+            the interregional format.
+        protocol_rate: Probability that a Russian and a Kazakh participant of a business forum
+            sign a protocol of intent.
+        protocol_conversion: Share of protocols of intent that become joint ventures.
+        jv_rate: New joint ventures with Russian capital in Kazakhstan per year at reference
+            conditions (legal framework and capital mobility 1, no agreements or contacts).
+        jv_ru_rate: Same for joint ventures with Kazakh capital in Russia.
+        jv_row_rate: Same for joint ventures with Rest-of-World capital in Kazakhstan.
+        jv_distance_elasticity: Elasticity of joint-venture formation to distance (negative
+            effect).
+        jv_agreement_effect: Multiplicative boost of formation between regions with an agreement.
+        jv_forum_effect: Boost of formation per unit of forum contacts between the regions.
+        jv_trade_effect: Boost of formation per unit of the pair's trade relative to average.
+        jv_legal_elasticity: Elasticity of formation to legal-framework quality.
+        jv_mobility_elasticity: Elasticity of formation to capital mobility.
+        jv_dissolution: Annual dissolution hazard of a joint venture under the worst legal
+            framework.
+        jv_legal_protection: Share of the dissolution hazard removed by a perfect legal framework.
+        jv_cost_reduction: Share of the fixed cost saved by a joint venture's host and investor
+            firms in each other's country.
+        jv_foreign_share: Mean share of a joint venture's capital held by the foreign investor.
+        shadow_max: Largest possible unrecorded share of cross-border trade.
+        shadow_barrier_half: Border barrier (ad-valorem equivalent) at which the unrecorded share
+            reaches half of `shadow_max` under zero enforcement.
+    """
+
+    n_firms: Annotated[int, Range(200, 5_000_000)] = 20_000
+    sigma: Annotated[float, Range(1.5, 10.0)] = 4.0
+    pareto_shape: Annotated[float, Range(1.1, 20.0)] = 4.6
+    distance_elasticity: Annotated[float, Range(0.0, 3.0)] = 0.5
+    internal_distance_km: Annotated[float, Range(10.0, 1000.0)] = 150.0
+    row_distance_km: Annotated[float, Range(0.0, 20_000.0)] = 500.0
+    row_productivity: Annotated[float, Range(0.1, 10.0)] = 0.8
+    fixed_cost_home: Annotated[float, Range(0.0, 10.0)] = 0.01
+    fixed_cost_national: Annotated[float, Range(0.0, 10.0)] = 0.05
+    fixed_cost_cross_border: Annotated[float, Range(0.0, 10.0)] = 0.08
+    fixed_cost_row: Annotated[float, Range(0.0, 10.0)] = 0.3
+    formalities_fixed_share: Annotated[float, Range(0.0, 20.0)] = 2.0
+    sunk_cost_ratio: Annotated[float, Range(0.0, 20.0)] = 1.5
+    exit_rate: Annotated[float, Range(0.0, 0.5)] = 0.05
+    price_passthrough: Annotated[float, Range(0.0, 2.0)] = 0.1
+    money_scale: Annotated[float, Range(1e-4, 10.0)] = 0.7
+    agreement_rate: Annotated[float, Range(0.0, 1.0)] = 0.01
+    agreement_trade_elasticity: Annotated[float, Range(0.0, 3.0)] = 0.6
+    agreement_forum_effect: Annotated[float, Range(0.0, 50.0)] = 1.0
+    agreement_funding_effect: Annotated[float, Range(0.0, 50.0)] = 1.0
+    agreement_lapse_rate: Annotated[float, Range(0.0, 0.5)] = 0.01
+    agreement_cost_reduction: Annotated[float, Range(0.0, 1.0)] = 0.35
+    forum_cost_reduction: Annotated[float, Range(0.0, 1.0)] = 0.1
+    max_search_saving: Annotated[float, Range(0.0, 1.0)] = 0.7
+    funding_cost_reduction: Annotated[float, Range(0.0, 1.0)] = 0.1
+    forum_contact_decay: Annotated[float, Range(0.0, 1.0)] = 0.6
+    forum_interregional_attendance: Annotated[float, Range(0.0, 1.0)] = 0.3
+    protocol_rate: Annotated[float, Range(0.0, 1.0)] = 0.008
+    protocol_conversion: Annotated[float, Range(0.0, 1.0)] = 0.3
+    jv_rate: Annotated[float, Range(0.0, 5000.0)] = 150.0
+    jv_ru_rate: Annotated[float, Range(0.0, 5000.0)] = 40.0
+    jv_row_rate: Annotated[float, Range(0.0, 5000.0)] = 40.0
+    jv_distance_elasticity: Annotated[float, Range(0.0, 5.0)] = 1.0
+    jv_agreement_effect: Annotated[float, Range(0.0, 50.0)] = 1.0
+    jv_forum_effect: Annotated[float, Range(0.0, 50.0)] = 0.5
+    jv_trade_effect: Annotated[float, Range(0.0, 50.0)] = 0.5
+    jv_legal_elasticity: Annotated[float, Range(0.0, 5.0)] = 1.0
+    jv_mobility_elasticity: Annotated[float, Range(0.0, 5.0)] = 1.0
+    jv_dissolution: Annotated[float, Range(0.0, 1.0)] = 0.12
+    jv_legal_protection: Annotated[float, Range(0.0, 1.0)] = 0.5
+    jv_cost_reduction: Annotated[float, Range(0.0, 1.0)] = 0.5
+    jv_foreign_share: Annotated[float, Range(0.01, 0.99)] = 0.45
+    shadow_max: Annotated[float, Range(0.0, 1.0)] = 0.6
+    shadow_barrier_half: Annotated[float, Range(1e-3, 5.0)] = 0.3
+
+
+@dataclass(frozen=True)
+class RegimeParameters:
+    """Policy levers set by a regime of the timeline (all ad-valorem figures are fractions).
+
+    Args:
+        mutual_tariff: Tariff on Russia–Kazakhstan trade.
+        mutual_ntb: Ad-valorem equivalent of non-tariff barriers on mutual trade.
+        border_formalities: Ad-valorem equivalent of the time and cost of customs formalities at
+            the internal border (also raises the fixed cost of cross-border selling).
+        external_tariff_kz: Kazakhstan's average applied tariff on Rest-of-World goods.
+        external_tariff_ru: Russia's average applied tariff on Rest-of-World goods.
+        row_tariff: Average tariff the Rest of World applies to Kazakh and Russian goods.
+        legal_framework: Quality of the legal framework for cross-border cooperation (0 to 1).
+        capital_mobility: Freedom of capital movement between the two countries (0 to 1).
+        state_funding: State funding of cross-border programmes (0 none, 1 the reference level).
+        investment_attraction: Multiplier on the attraction of foreign investment (1 reference).
+        enforcement: Enforcement against unrecorded (shadow) trade (0 to 1).
+        agreement_programme: Multiplier on the signing of interregional agreements from national
+            programmes of cooperation (1 reference).
+    """
+
+    mutual_tariff: Annotated[float, Range(0.0, 2.0)]
+    mutual_ntb: Annotated[float, Range(0.0, 3.0)]
+    border_formalities: Annotated[float, Range(0.0, 3.0)]
+    external_tariff_kz: Annotated[float, Range(0.0, 2.0)]
+    external_tariff_ru: Annotated[float, Range(0.0, 2.0)]
+    row_tariff: Annotated[float, Range(0.0, 2.0)]
+    legal_framework: Annotated[float, Range(0.0, 1.0)]
+    capital_mobility: Annotated[float, Range(0.0, 1.0)]
+    state_funding: Annotated[float, Range(0.0, 10.0)]
+    investment_attraction: Annotated[float, Range(0.0, 10.0)]
+    enforcement: Annotated[float, Range(0.0, 1.0)]
+    agreement_programme: Annotated[float, Range(0.0, 20.0)]
+
+
+def parameter_ranges(sheet: type) -> dict[str, tuple[type, Range]]:
+    """Map each field of a parameter sheet to its type and allowed range."""
+    hints = typing.get_type_hints(sheet, include_extras=True)
+    out: dict[str, tuple[type, Range]] = {}
+    for field in dataclasses.fields(sheet):
+        hint = hints[field.name]
+        base, rng = typing.get_args(hint)
+        out[field.name] = (base, rng)
+    return out
+
+
+def parameter_docs(sheet: type) -> dict[str, str]:
+    """Map each field of a parameter sheet to its one-paragraph description (from `Args:`)."""
+    doc = sheet.__doc__ or ""
+    body = doc.split("Args:", 1)[1] if "Args:" in doc else ""
+    out: dict[str, str] = {}
+    current = None
+    for line in body.splitlines():
+        stripped = line.strip()
+        head, sep, rest = stripped.partition(":")
+        if sep and head in {f.name for f in dataclasses.fields(sheet)}:
+            current = head
+            out[current] = rest.strip()
+        elif current and stripped:
+            out[current] += " " + stripped
+    return out
+
+
+def model_defaults() -> dict[str, Any]:
+    """Default values of the structural parameters."""
+    return dataclasses.asdict(ModelParameters())

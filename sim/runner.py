@@ -1,0 +1,206 @@
+"""Running scenarios: one (scenario, parameters, seed) in, tidy tables out.
+
+`run_one` is the single function that runs a model; the CLI, replicates, sweeps and calibration
+all go through it. `run` adds replicates and returns a `Results`; `write_results` stores them
+atomically (all files or none).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from sim.errors import InputError
+from sim.model import TransfrontierModel
+from sim.reporting import TABLES, tables_of
+from sim.scenario import ScenarioSpec, TransfrontierScenario, load_scenario
+
+FORMATS = ("parquet", "csv", "both")
+
+
+def package_version() -> str:
+    """Installed version of the transfrontier package."""
+    try:
+        return metadata.version("transfrontier")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+@dataclass
+class Results:
+    """The tables of a set of replicates of one scenario, with their metadata."""
+
+    tables: dict[str, pd.DataFrame]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def model(self) -> pd.DataFrame:
+        """One row per replicate and year."""
+        return self.tables["model"]
+
+    def summary(self, years: list[int] | None = None) -> pd.DataFrame:
+        """Mean over replicates of the key outcomes at a few years."""
+        cols = [
+            "turnover_usd_bn",
+            "kz_exports_to_ru_usd_bn",
+            "kz_imports_from_ru_usd_bn",
+            "interregional_share",
+            "border_region_share",
+            "jv_kz",
+            "jv_kz_russian_share",
+            "agreements",
+            "linked_ru_regions",
+        ]
+        frame = self.model
+        if years is None:
+            first, last = int(frame.year.min()), int(frame.year.max())
+            years = sorted({first, *range(first - first % 5 + 5, last, 5), last})
+        return frame[frame.year.isin(years)].groupby("year")[cols].mean()
+
+
+def replicate_seeds(seed: int, replicates: int) -> list[int]:
+    """Seeds of the replicates: the seed itself for one, SeedSequence children for several."""
+    if replicates == 1:
+        return [int(seed)]
+    children = np.random.SeedSequence(int(seed)).spawn(replicates)
+    return [int(c.generate_state(1, np.uint32)[0]) for c in children]
+
+
+def resolve_spec(
+    scenario: str | Path | ScenarioSpec,
+    parameters: dict[str, Any] | None = None,
+    n_firms: int | None = None,
+) -> ScenarioSpec:
+    """A validated scenario from a name, path or spec, with parameter overrides applied."""
+    spec = scenario if isinstance(scenario, ScenarioSpec) else load_scenario(scenario)
+    overrides = dict(parameters or {})
+    if n_firms is not None:
+        overrides["n_firms"] = n_firms
+    return spec.with_overrides(overrides)
+
+
+def run_one(spec: ScenarioSpec, seed: int, replicate: int = 0) -> dict[str, pd.DataFrame]:
+    """Run one scenario with one seed; return its four tables (with replicate and seed)."""
+    model = TransfrontierModel(TransfrontierScenario(spec=spec, rng=int(seed)))
+    model.run_for(spec.end_year - spec.start_year + 1)
+    tables = tables_of(model.records)
+    for frame in tables.values():
+        frame.insert(0, "seed", int(seed))
+        frame.insert(0, "replicate", replicate)
+    return tables
+
+
+def run(
+    scenario: str | Path | ScenarioSpec = "historical",
+    *,
+    parameters: dict[str, Any] | None = None,
+    seed: int = 0,
+    replicates: int = 1,
+    n_firms: int | None = None,
+    progress: bool = False,
+) -> Results:
+    """Run a scenario (shipped name, file path or spec) over replicates.
+
+    Args:
+        scenario: Scenario name (see `transfrontier scenarios`), path to a TOML file, or spec.
+        parameters: Overrides of structural parameters (names of `ModelParameters`).
+        seed: Master seed; replicate seeds derive from it.
+        replicates: Number of replicates.
+        n_firms: Number of firm agents (overrides the scenario's `n_firms`).
+        progress: Show a progress bar over replicates.
+
+    Returns:
+        The tables `model`, `regions`, `flows`, `ventures` and the run's metadata.
+    """
+    if not isinstance(replicates, int) or replicates < 1:
+        raise InputError(f"replicates must be an integer >= 1, got {replicates!r}", key="replicates")
+    if not isinstance(seed, int | np.integer) or seed < 0:
+        raise InputError(f"seed must be a non-negative integer, got {seed!r}", key="seed")
+    spec = resolve_spec(scenario, parameters, n_firms)
+    seeds = replicate_seeds(seed, replicates)
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    bar = tqdm(seeds, desc=spec.name, unit="run", disable=not progress, leave=False)
+    for replicate, child in enumerate(bar):
+        for name, frame in run_one(spec, child, replicate).items():
+            parts[name].append(frame)
+    tables = {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+    return Results(tables, metadata_of(spec, seed, seeds))
+
+
+def metadata_of(spec: ScenarioSpec, seed: int, seeds: list[int]) -> dict[str, Any]:
+    """Everything needed to reproduce a set of runs."""
+    return {
+        "scenario": spec.name,
+        "title": spec.title,
+        "scenario_source": Path(spec.source).name,
+        "resolved_scenario": _jsonable(spec.resolved),
+        "parameters": asdict(spec.parameters),
+        "start_year": spec.start_year,
+        "end_year": spec.end_year,
+        "master_seed": int(seed),
+        "replicate_seeds": seeds,
+        "package_version": package_version(),
+        "mesa_version": metadata.version("mesa"),
+        "numpy_version": np.__version__,
+        "python_version": platform.python_version(),
+        "money_unit": "US$ bn (current), model units x money_scale",
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)  # dates
+
+
+def default_out_dir(spec_name: str, seed: int, replicates: int, root: Path = Path("results")) -> Path:
+    """`results/<scenario>-s<seed>` or `results/<scenario>-s<seed>x<replicates>`."""
+    suffix = f"s{seed}" if replicates == 1 else f"s{seed}x{replicates}"
+    return root / f"{spec_name}-{suffix}"
+
+
+def write_results(
+    results: Results, out_dir: Path, fmt: str = "both", plots: bool = True
+) -> list[Path]:
+    """Write tables, `meta.json` and plots into `out_dir`, atomically.
+
+    Everything is written into a temporary folder next to `out_dir` and moved into place at
+    the end, so a failure leaves no half-written output.
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"format {fmt!r} not one of {FORMATS}", key="format")
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        for name, frame in results.tables.items():
+            if fmt in ("parquet", "both"):
+                frame.to_parquet(tmp / f"{name}.parquet", index=False)
+            if fmt in ("csv", "both"):
+                frame.to_csv(tmp / f"{name}.csv", index=False)
+        (tmp / "meta.json").write_text(json.dumps(results.meta, indent=2) + "\n")
+        if plots:
+            from sim.plots import save_plots
+
+            save_plots(results, tmp)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return sorted(out_dir.iterdir())

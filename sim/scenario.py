@@ -1,0 +1,503 @@
+"""Scenarios: one human-editable TOML file each, validated on load into a Mesa `Scenario`.
+
+A scenario file holds the run's period, the regime timeline (each regime's policy levers),
+the forum schedule, the macro inputs and any structural parameter overrides. A file may
+`extends` another; the resolved scenario is what runs and what is written to `meta.json`.
+
+Merging rules for `extends` (the child wins):
+- top-level values and the `[parameters]` table are replaced key by key;
+- `[[regimes]]` merge by `name`: a child regime with a known name changes that regime's
+  keys, one with `remove = true` deletes it, a new name is added; the result is ordered by start;
+- `[[forums]]` given in the child replace the parent's schedule;
+- `[[macro.adjust]]` entries are appended to the parent's.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mesa.experimental.scenarios import Scenario
+
+from sim.errors import InputError
+from sim.parameters import (
+    ModelParameters,
+    Range,
+    RegimeParameters,
+    parameter_ranges,
+)
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+COUNTRIES = ("KZ", "RU")
+TOP_KEYS = {
+    "name",
+    "title",
+    "question",
+    "description",
+    "extends",
+    "start_year",
+    "end_year",
+    "parameters",
+    "regimes",
+    "forums",
+    "macro",
+}
+REGIME_META_KEYS = {"name", "label", "start", "remove"}
+FORUM_KEYS = {"year", "host", "kind", "format", "participants", "note"}
+FORUM_KINDS = ("heads", "business")
+FORUM_FORMATS = ("border", "interregional")
+MACRO_KEYS = {"file", "adjust", "note"}
+ADJUST_KEYS = {"country", "from_year", "to_year", "demand", "price", "note"}
+YEAR_RANGE = Range(1991, 2100)
+
+
+@dataclass(frozen=True)
+class Regime:
+    """One period of the policy timeline: its name, start (fractional year) and levers."""
+
+    name: str
+    label: str
+    start: float
+    levers: RegimeParameters
+
+
+@dataclass(frozen=True)
+class Forum:
+    """One forum of border / interregional cooperation, held in `host` in `year`."""
+
+    year: int
+    host: str  # empty when the sources do not name the host
+    kind: str = "heads"
+    format: str = "border"
+    participants: int = 0
+
+
+@dataclass(frozen=True)
+class MacroAdjustment:
+    """A multiplicative change to one country's macro inputs over a span of years."""
+
+    country: str
+    from_year: int
+    to_year: int
+    demand: float = 1.0
+    price: float = 1.0
+
+
+@dataclass
+class ScenarioSpec:
+    """A resolved, validated scenario (plain data, independent of Mesa)."""
+
+    name: str
+    title: str
+    question: str
+    description: str
+    start_year: int
+    end_year: int
+    parameters: ModelParameters
+    regimes: list[Regime]
+    forums: list[Forum]
+    macro_file: str | None
+    macro_adjust: list[MacroAdjustment]
+    source: str
+    resolved: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    def with_overrides(self, overrides: dict[str, Any] | None) -> ScenarioSpec:
+        """Return a copy with structural parameters (and `start_year`/`end_year`) overridden."""
+        if not overrides:
+            return self
+        raw = copy.deepcopy(self.resolved)
+        for key, value in overrides.items():
+            if key in ("start_year", "end_year"):
+                raw[key] = value
+            else:
+                raw.setdefault("parameters", {})[key] = value
+        return _validate(raw, source=f"{self.source} (with overrides)")
+
+
+class TransfrontierScenario(Scenario):
+    """Mesa scenario object for the Transfrontier model.
+
+    Args:
+        spec: The resolved scenario (timeline, forums, macro inputs, parameters).
+        rng: Seed of the run (an int or a `numpy.random.SeedSequence`).
+    """
+
+    spec: ScenarioSpec | None = None
+
+
+def available_scenarios(directory: Path = SCENARIO_DIR) -> list[str]:
+    """Names of the scenarios shipped in `directory`."""
+    return sorted(p.stem for p in directory.glob("*.toml"))
+
+
+def resolve_path(name_or_path: str | Path, directory: Path = SCENARIO_DIR) -> Path:
+    """Find a scenario file from a shipped name or a path."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.exists():
+        if not candidate.is_file():
+            raise InputError("scenario file not found", source=str(candidate))
+        return candidate
+    shipped = directory / f"{name_or_path}.toml"
+    if shipped.is_file():
+        return shipped
+    names = available_scenarios(directory)
+    hint = difflib.get_close_matches(str(name_or_path), names, n=1)
+    extra = f"; did you mean '{hint[0]}'?" if hint else ""
+    raise InputError(
+        f"unknown scenario '{name_or_path}' (known: {', '.join(names)}){extra}",
+        source="scenario",
+    )
+
+
+def load_scenario(name_or_path: str | Path, directory: Path = SCENARIO_DIR) -> ScenarioSpec:
+    """Load, resolve (`extends`) and validate a scenario by shipped name or by path."""
+    path = resolve_path(name_or_path, directory)
+    raw = _read_resolved(path, directory, seen=())
+    return _validate(raw, source=str(path))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"malformed TOML: {exc}", source=str(path)) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from exc
+
+
+def _read_resolved(path: Path, directory: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+    """Read a scenario file and fold in its parents, checking keys file by file."""
+    if path.resolve() in seen:
+        chain = " -> ".join(p.name for p in (*seen, path))
+        raise InputError(f"circular 'extends': {chain}", source=str(path), key="extends")
+    raw = _read_toml(path)
+    _check_keys(raw, TOP_KEYS, str(path), "")
+    _check_regime_order(raw.get("regimes", []), str(path))
+    raw.setdefault("name", path.stem)
+    parent_name = raw.pop("extends", None)
+    if parent_name is None:
+        return raw
+    if not isinstance(parent_name, str):
+        raise InputError("must be a scenario name or path", source=str(path), key="extends")
+    parent_path = (
+        (path.parent / parent_name)
+        if parent_name.endswith(".toml")
+        else resolve_path(parent_name, directory)
+    )
+    parent = _read_resolved(parent_path, directory, (*seen, path.resolve()))
+    return _merge(parent, raw)
+
+
+def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(parent)
+    for key, value in child.items():
+        if key == "parameters":
+            out.setdefault("parameters", {}).update(value)
+        elif key == "regimes":
+            out["regimes"] = _merge_regimes(out.get("regimes", []), value)
+        elif key == "macro":
+            macro = out.setdefault("macro", {})
+            for mkey, mval in value.items():
+                if mkey == "adjust":
+                    macro["adjust"] = [*macro.get("adjust", []), *mval]
+                else:
+                    macro[mkey] = mval
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _merge_regimes(parent: list[dict], child: list[dict]) -> list[dict]:
+    by_name = {r.get("name"): copy.deepcopy(r) for r in parent}
+    order = [r.get("name") for r in parent]
+    for regime in child:
+        name = regime.get("name")
+        if regime.get("remove"):
+            by_name.pop(name, None)
+            order = [n for n in order if n != name]
+        elif name in by_name:
+            by_name[name].update(regime)
+        else:
+            by_name[name] = copy.deepcopy(regime)
+            order.append(name)
+    merged = [by_name[n] for n in order]
+    return sorted(merged, key=lambda r: _start_as_year(r.get("start", 0), "", ""))
+
+
+def _check_keys(table: dict[str, Any], allowed: set[str], source: str, prefix: str) -> None:
+    for key in table:
+        if key not in allowed:
+            hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+            extra = f"; did you mean '{hint[0]}'?" if hint else ""
+            raise InputError(
+                f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))}){extra}",
+                source=source,
+                key=f"{prefix}{key}",
+            )
+
+
+def _check_regime_order(regimes: list[Any], source: str) -> None:
+    starts = [
+        _start_as_year(r.get("start"), source, f"regimes[{i}].start")
+        for i, r in enumerate(regimes)
+        if isinstance(r, dict) and "start" in r and not r.get("remove")
+    ]
+    for i in range(1, len(starts)):
+        if starts[i] <= starts[i - 1]:
+            raise InputError(
+                "regimes must be listed in order of strictly increasing start "
+                f"({starts[i - 1]:g} then {starts[i]:g})",
+                source=source,
+                key="regimes",
+            )
+
+
+def _start_as_year(value: Any, source: str, key: str) -> float:
+    """Convert a regime start (a year or a date) to a fractional year."""
+    if isinstance(value, bool):
+        pass
+    elif isinstance(value, int):
+        return float(value)
+    elif isinstance(value, dt.date):
+        year_start = dt.date(value.year, 1, 1)
+        days = (dt.date(value.year + 1, 1, 1) - year_start).days
+        return value.year + (value - year_start).days / days
+    elif isinstance(value, str):
+        try:
+            return _start_as_year(dt.date.fromisoformat(value), source, key)
+        except ValueError:
+            pass
+    raise InputError(
+        f"start must be a year (e.g. 2010) or a date (e.g. 2011-07-01), got {value!r}",
+        source=source,
+        key=key,
+    )
+
+
+def _checked_number(value: Any, kind: type, rng: Range, source: str, key: str) -> float | int:
+    ok_type = isinstance(value, int | float) and not isinstance(value, bool)
+    if kind is int and ok_type and float(value).is_integer():
+        value = int(value)
+    elif kind is int or not ok_type:
+        raise InputError(
+            f"must be {'an integer' if kind is int else 'a number'} in {rng}, got {value!r}",
+            source=source,
+            key=key,
+        )
+    if value not in rng:
+        raise InputError(f"value {value!r} out of range; allowed {rng}", source=source, key=key)
+    return kind(value)
+
+
+def _validate(raw: dict[str, Any], source: str) -> ScenarioSpec:
+    """Check a resolved scenario table and build the typed `ScenarioSpec`."""
+    from sim.data import load_regions  # local: data loading is heavier than parsing
+
+    _check_keys(raw, TOP_KEYS - {"extends"}, source, "")
+    for key in ("start_year", "end_year"):
+        if key not in raw:
+            raise InputError(f"missing; a year in {YEAR_RANGE}", source=source, key=key)
+    start = _checked_number(raw["start_year"], int, YEAR_RANGE, source, "start_year")
+    end = _checked_number(raw["end_year"], int, YEAR_RANGE, source, "end_year")
+    if end < start:
+        raise InputError(
+            f"end_year {end} is before start_year {start}", source=source, key="end_year"
+        )
+    for key in ("name", "title", "question", "description"):
+        if key in raw and not isinstance(raw[key], str):
+            raise InputError("must be a string", source=source, key=key)
+
+    params = _validate_parameters(raw.get("parameters", {}), source)
+    regimes = _validate_regimes(raw.get("regimes", []), start, end, source)
+    region_ids = set(load_regions().region_id)
+    forums = _validate_forums(raw.get("forums", []), start, end, region_ids, source)
+    macro = raw.get("macro", {})
+    if not isinstance(macro, dict):
+        raise InputError("must be a table", source=source, key="macro")
+    _check_keys(macro, MACRO_KEYS, source, "macro.")
+    adjust = _validate_adjustments(macro.get("adjust", []), start, end, source)
+    macro_file = _macro_file(macro.get("file"), source)
+
+    return ScenarioSpec(
+        name=raw.get("name", "scenario"),
+        title=raw.get("title", raw.get("name", "scenario")),
+        question=raw.get("question", ""),
+        description=raw.get("description", ""),
+        start_year=start,
+        end_year=end,
+        parameters=params,
+        regimes=regimes,
+        forums=forums,
+        macro_file=macro_file,
+        macro_adjust=adjust,
+        source=source,
+        resolved=copy.deepcopy(raw),
+    )
+
+
+def _macro_file(name: Any, source: str) -> str | None:
+    """Resolve a macro file: next to the scenario file first, then in the package data."""
+    from sim.data import DATA_DIR
+
+    if name is None:
+        return None
+    if not isinstance(name, str):
+        raise InputError("must be a file name", source=source, key="macro.file")
+    for folder in (Path(source).parent, DATA_DIR):
+        if (folder / name).is_file():
+            return str((folder / name).resolve())
+    raise InputError(
+        f"macro file {name!r} not found next to the scenario or in the package data",
+        source=source,
+        key="macro.file",
+    )
+
+
+def _validate_parameters(table: Any, source: str) -> ModelParameters:
+    if not isinstance(table, dict):
+        raise InputError("must be a table", source=source, key="parameters")
+    ranges = parameter_ranges(ModelParameters)
+    _check_keys(table, set(ranges), source, "parameters.")
+    values = {
+        key: _checked_number(value, ranges[key][0], ranges[key][1], source, f"parameters.{key}")
+        for key, value in table.items()
+    }
+    params = dataclasses.replace(ModelParameters(), **values)
+    if params.pareto_shape <= params.sigma - 1:
+        raise InputError(
+            f"pareto_shape {params.pareto_shape:g} must exceed sigma - 1 = "
+            f"{params.sigma - 1:g} (finite mean sales)",
+            source=source,
+            key="parameters.pareto_shape",
+        )
+    return params
+
+
+def _validate_regimes(table: Any, start: int, end: int, source: str) -> list[Regime]:
+    if not isinstance(table, list) or not table:
+        raise InputError(
+            "at least one [[regimes]] entry is required", source=source, key="regimes"
+        )
+    ranges = parameter_ranges(RegimeParameters)
+    allowed = set(ranges) | REGIME_META_KEYS
+    regimes: list[Regime] = []
+    current: dict[str, Any] = {}
+    for i, entry in enumerate(table):
+        where = f"regimes[{i}]"
+        if not isinstance(entry, dict):
+            raise InputError("must be a table", source=source, key=where)
+        _check_keys(entry, allowed, source, f"{where}.")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise InputError("every regime needs a 'name'", source=source, key=f"{where}.name")
+        where = f"regimes.{name}"
+        if "start" not in entry:
+            raise InputError("missing start (a year or a date)", source=source, key=where)
+        begin = _start_as_year(entry["start"], source, f"{where}.start")
+        if i == 0 and begin > start:
+            raise InputError(
+                f"the first regime must start by start_year {start}, got {begin:g}",
+                source=source,
+                key=f"{where}.start",
+            )
+        if begin >= end + 1:
+            raise InputError(
+                f"start {begin:g} is after the run ends ({end})",
+                source=source,
+                key=f"{where}.start",
+            )
+        if regimes and begin <= regimes[-1].start:
+            raise InputError(
+                f"regimes must start in increasing order; {begin:g} follows "
+                f"{regimes[-1].start:g}",
+                source=source,
+                key=f"{where}.start",
+            )
+        for key, (kind, rng) in ranges.items():
+            if key in entry:
+                current[key] = _checked_number(entry[key], kind, rng, source, f"{where}.{key}")
+        missing = sorted(set(ranges) - set(current))
+        if missing:
+            raise InputError(
+                f"the first regime must set every lever; missing: {', '.join(missing)}",
+                source=source,
+                key=where,
+            )
+        regimes.append(
+            Regime(name, str(entry.get("label", name)), begin, RegimeParameters(**current))
+        )
+    return regimes
+
+
+def _validate_forums(
+    table: Any, start: int, end: int, region_ids: set[str], source: str
+) -> list[Forum]:
+    if not isinstance(table, list):
+        raise InputError("must be a list of [[forums]] tables", source=source, key="forums")
+    forums = []
+    for i, entry in enumerate(table):
+        where = f"forums[{i}]"
+        if not isinstance(entry, dict):
+            raise InputError("must be a table", source=source, key=where)
+        _check_keys(entry, FORUM_KEYS, source, f"{where}.")
+        year = _checked_number(entry.get("year"), int, Range(start, end), source, f"{where}.year")
+        host = entry.get("host", "")
+        if host and host not in region_ids:
+            hint = difflib.get_close_matches(str(host), sorted(region_ids), n=1)
+            extra = f"; did you mean '{hint[0]}'?" if hint else ""
+            raise InputError(
+                f"unknown host region {host!r} (a region_id of sim/data/regions.csv){extra}",
+                source=source,
+                key=f"{where}.host",
+            )
+        kind = entry.get("kind", "heads")
+        fmt = entry.get("format", "border")
+        if kind not in FORUM_KINDS:
+            raise InputError(
+                f"kind {kind!r} not one of {FORUM_KINDS}", source=source, key=f"{where}.kind"
+            )
+        if fmt not in FORUM_FORMATS:
+            raise InputError(
+                f"format {fmt!r} not one of {FORUM_FORMATS}", source=source, key=f"{where}.format"
+            )
+        participants = _checked_number(
+            entry.get("participants", 0), int, Range(0, 100_000), source, f"{where}.participants"
+        )
+        forums.append(Forum(year, host, kind, fmt, participants))
+    return forums
+
+
+def _validate_adjustments(table: Any, start: int, end: int, source: str) -> list[MacroAdjustment]:
+    if not isinstance(table, list):
+        raise InputError("must be a list of tables", source=source, key="macro.adjust")
+    out = []
+    years = Range(1900, 2100)
+    for i, entry in enumerate(table):
+        where = f"macro.adjust[{i}]"
+        if not isinstance(entry, dict):
+            raise InputError("must be a table", source=source, key=where)
+        _check_keys(entry, ADJUST_KEYS, source, f"{where}.")
+        country = entry.get("country")
+        if country not in COUNTRIES:
+            raise InputError(
+                f"country {country!r} not one of {COUNTRIES}", source=source, key=f"{where}.country"
+            )
+        lo = _checked_number(entry.get("from_year"), int, years, source, f"{where}.from_year")
+        hi = _checked_number(entry.get("to_year", lo), int, years, source, f"{where}.to_year")
+        if hi < lo:
+            raise InputError(
+                f"to_year {hi} before from_year {lo}", source=source, key=f"{where}.to_year"
+            )
+        factors = {
+            k: _checked_number(entry.get(k, 1.0), float, Range(0.01, 100.0), source, f"{where}.{k}")
+            for k in ("demand", "price")
+        }
+        out.append(MacroAdjustment(country, lo, hi, **factors))
+    return out
