@@ -182,7 +182,10 @@ class JointVenture(mesa.Agent):
     @property
     def capital_shares(self) -> dict[str, float]:
         """Capital shares by country (sum to 1)."""
-        return {self.host_country: 1.0 - self.foreign_share, self.capital_origin: self.foreign_share}
+        return {
+            self.host_country: 1.0 - self.foreign_share,
+            self.capital_origin: self.foreign_share,
+        }
 
 
 def firm_slots_of(ventures: list[JointVenture]) -> tuple[np.ndarray, np.ndarray]:

@@ -26,10 +26,7 @@ def signing_hazard(
 ) -> np.ndarray:
     """Annual signing hazard of each (Russian, Kazakh) region pair."""
     mean = pair_trade.mean()
-    if mean > 0:
-        relative = (pair_trade + 1e-3 * mean) / mean
-    else:
-        relative = np.ones_like(pair_trade)
+    relative = (pair_trade + 0.001 * mean) / mean if mean > 0 else np.ones_like(pair_trade)
     return (
         params.agreement_rate
         * levers.agreement_programme

@@ -77,7 +77,9 @@ def load_regions() -> pd.DataFrame:
         part &= size.isna()
         pop = frame.loc[part, "population"]
         size[part] = total * pop / pop.sum()
-        source = np.where(part, f"estimate: sourced {combined_id} total shared by population", source)
+        source = np.where(
+            part, f"estimate: sourced {combined_id} total shared by population", source
+        )
 
     for country in ("RU", "KZ"):
         rows = frame["country"] == country
@@ -93,9 +95,7 @@ def load_regions() -> pd.DataFrame:
             )
         pop = frame.loc[missing, "population"]
         size[missing] = residual * pop / pop.sum()
-        source = np.where(
-            missing, "estimate: rest of national GDP shared by population", source
-        )
+        source = np.where(missing, "estimate: rest of national GDP shared by population", source)
     frame["size_usd_bn"] = size.to_numpy()
     frame["size_source"] = source
     return frame
@@ -162,7 +162,5 @@ def load_gateways() -> list[str]:
     known = set(load_regions().region_id)
     unknown = sorted(set(frame.region_id) - known)
     if unknown:
-        raise InputError(
-            f"unknown region ids {unknown}", source=str(DATA_DIR / "row_gateways.csv")
-        )
+        raise InputError(f"unknown region ids {unknown}", source=str(DATA_DIR / "row_gateways.csv"))
     return list(frame.region_id)

@@ -50,7 +50,8 @@ class TransfrontierModel(mesa.Model):
         self.seed = int(scenario.rng) if scenario.rng is not None else int(self._seed)
         children = np.random.SeedSequence(self.seed).spawn(len(STREAMS))
         self.streams = {
-            name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)
+            name: np.random.default_rng(child)
+            for name, child in zip(STREAMS, children, strict=True)
         }
 
         regions = load_regions()
@@ -62,9 +63,7 @@ class TransfrontierModel(mesa.Model):
         n = len(regions)
         self.n_markets = m = n + 1
         self.region_ids = np.append(regions.region_id.to_numpy(str), ROW_ID)
-        self.country_of = np.append(
-            regions.country.map({"KZ": KZ, "RU": RU}).to_numpy(int), ROW
-        )
+        self.country_of = np.append(regions.country.map({"KZ": KZ, "RU": RU}).to_numpy(int), ROW)
         self.border = np.append(regions.border.to_numpy(bool), False)
         self.ru = np.flatnonzero(self.country_of == RU)
         self.kz = np.flatnonzero(self.country_of == KZ)
@@ -131,7 +130,11 @@ class TransfrontierModel(mesa.Model):
         self.ties = trade.Ties.none(m)
         self.supply = self._supply(demand_c, price_c)
         self.trade = trade.equilibrium(
-            self._demand(demand_c), self._costs(levers, demand_c, price_c), self.supply, p.sigma, self.ties
+            self._demand(demand_c),
+            self._costs(levers, demand_c, price_c),
+            self.supply,
+            p.sigma,
+            self.ties,
         )
         self.pair_trade = self._pair_trade(self.trade.flows, 0.0)
         self.active_firms_by_market = np.bincount(

@@ -182,7 +182,5 @@ def tables_of(records: list[YearRecord]) -> dict[str, pd.DataFrame]:
     out = {"model": pd.DataFrame([r.model for r in records])}
     for name in TABLES[1:]:
         parts = [getattr(r, name) for r in records]
-        out[name] = pd.DataFrame(
-            {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
-        )
+        out[name] = pd.DataFrame({key: np.concatenate([p[key] for p in parts]) for key in parts[0]})
     return out

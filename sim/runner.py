@@ -123,7 +123,9 @@ def run(
         The tables `model`, `regions`, `flows`, `ventures` and the run's metadata.
     """
     if not isinstance(replicates, int) or replicates < 1:
-        raise InputError(f"replicates must be an integer >= 1, got {replicates!r}", key="replicates")
+        raise InputError(
+            f"replicates must be an integer >= 1, got {replicates!r}", key="replicates"
+        )
     if not isinstance(seed, int | np.integer) or seed < 0:
         raise InputError(f"seed must be a non-negative integer, got {seed!r}", key="seed")
     spec = resolve_spec(scenario, parameters, n_firms)
@@ -167,7 +169,9 @@ def _jsonable(value: Any) -> Any:
     return str(value)  # dates
 
 
-def default_out_dir(spec_name: str, seed: int, replicates: int, root: Path = Path("results")) -> Path:
+def default_out_dir(
+    spec_name: str, seed: int, replicates: int, root: Path = Path("results")
+) -> Path:
     """`results/<scenario>-s<seed>` or `results/<scenario>-s<seed>x<replicates>`."""
     suffix = f"s{seed}" if replicates == 1 else f"s{seed}x{replicates}"
     return root / f"{spec_name}-{suffix}"

@@ -382,9 +382,7 @@ def _validate_parameters(table: Any, source: str) -> ModelParameters:
 
 def _validate_regimes(table: Any, start: int, end: int, source: str) -> list[Regime]:
     if not isinstance(table, list) or not table:
-        raise InputError(
-            "at least one [[regimes]] entry is required", source=source, key="regimes"
-        )
+        raise InputError("at least one [[regimes]] entry is required", source=source, key="regimes")
     ranges = parameter_ranges(RegimeParameters)
     allowed = set(ranges) | REGIME_META_KEYS
     regimes: list[Regime] = []
@@ -415,8 +413,7 @@ def _validate_regimes(table: Any, start: int, end: int, source: str) -> list[Reg
             )
         if regimes and begin <= regimes[-1].start:
             raise InputError(
-                f"regimes must start in increasing order; {begin:g} follows "
-                f"{regimes[-1].start:g}",
+                f"regimes must start in increasing order; {begin:g} follows {regimes[-1].start:g}",
                 source=source,
                 key=f"{where}.start",
             )

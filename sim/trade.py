@@ -240,7 +240,9 @@ def settle(
     gain = tie_gains(supply, cut, ties)
     sellers = seller_count(supply, cut).sum(axis=0)
     if ties.slots.size:
-        np.add.at(sellers, (supply.firms.market[ties.slots][:, None], np.arange(gain.shape[1])), gain)
+        np.add.at(
+            sellers, (supply.firms.market[ties.slots][:, None], np.arange(gain.shape[1])), gain
+        )
     return YearTrade(cut, psi, flows, sellers, gain)
 
 
@@ -252,7 +254,7 @@ def equilibrium(
     ties: Ties,
     previous: YearTrade | None = None,
     iterations: int = 60,
-    tolerance: float = 1e-5,
+    tolerance: float = 1e-4,
 ) -> YearTrade:
     """This year's market choice: cutoffs consistent with this year's crowding.
 
@@ -275,8 +277,11 @@ def equilibrium(
             mass = mass + tie_mass(supply, cut, ties)[s, :, d]
         return (costs.access[s, :, d] * mass).sum(axis=1)
 
-    all_s, all_d = np.indices(demand.shape).reshape(2, -1)
-    hi = crowding(np.zeros_like(demand), all_s, all_d).reshape(demand.shape)
+    # G(0): every firm sells everywhere; it bounds the root from above.
+    seg = supply.segments
+    everyone = supply.csum[supply.bounds[seg + 1]] - supply.csum[supply.bounds[seg]]
+    everyone = everyone + supply.continuum * supply.theta / (supply.theta - 1.0)
+    hi = np.einsum("sod,so->sd", costs.access, everyone)
     lo = np.zeros_like(demand)
     x = 0.5 * hi if previous is None else np.clip(previous.psi, lo, hi)
     x_prev, h_prev = x.copy(), np.full_like(x, np.nan)

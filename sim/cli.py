@@ -1,0 +1,139 @@
+"""Command line: `transfrontier run`, `transfrontier scenarios` (also `python -m sim`).
+
+A thin layer over `sim.runner`: it parses arguments, runs, writes and prints a summary. Every
+bad input ends with one line naming the file, key and allowed range, and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.errors import InputError
+from sim.runner import FORMATS, default_out_dir, resolve_spec, run, write_results
+from sim.scenario import SCENARIO_DIR, available_scenarios, load_scenario
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse `KEY=VALUE` with a TOML value (number, boolean, string)."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise InputError(f"expected KEY=VALUE, got {text!r}", source="--set")
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"value {value!r} is not a number", source="--set", key=key) from exc
+    return key.strip(), parsed
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `transfrontier` command."""
+    parser = argparse.ArgumentParser(
+        prog="transfrontier",
+        description="Agent-based simulation of Kazakhstan–Russia cross-border cooperation.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run_p = sub.add_parser("run", help="run a scenario and write its tables and plots")
+    run_p.add_argument(
+        "scenario",
+        nargs="?",
+        default="historical",
+        help="shipped scenario name or path to a TOML file (default: historical)",
+    )
+    run_p.add_argument("--seed", type=_non_negative, default=0, help="master seed (default 0)")
+    run_p.add_argument("--replicates", type=_positive, default=1, help="number of replicates")
+    run_p.add_argument(
+        "--firms",
+        type=_positive,
+        default=None,
+        help="number of firm agents (default: the scenario's n_firms)",
+    )
+    run_p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default results/<scenario>-s<seed>[x<replicates>])",
+    )
+    run_p.add_argument(
+        "--format", choices=FORMATS, default="both", help="table format (default both)"
+    )
+    run_p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a structural parameter (repeatable)",
+    )
+    run_p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+    run_p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+    sub.add_parser("scenarios", help="list the shipped scenarios")
+    return parser
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    """Run a scenario, write the results, print a summary."""
+    overrides = dict(parse_assignment(item) for item in args.set)
+    spec = resolve_spec(args.scenario, overrides, args.firms)  # validates before any work
+    out = args.out or default_out_dir(spec.name, args.seed, args.replicates)
+    started = time.perf_counter()
+    results = run(spec, seed=args.seed, replicates=args.replicates, progress=not args.quiet)
+    write_results(results, out, args.format, plots=not args.no_plots)
+    if args.quiet:
+        return
+    elapsed = time.perf_counter() - started
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(
+            f"{spec.title} — {args.replicates} replicate(s), seed {args.seed}, "
+            f"{spec.parameters.n_firms} firm agents ({elapsed:.1f} s)"
+        )
+        print("Mean over replicates (US$ bn; shares of recorded turnover):")
+        print(results.summary().round(3).to_string())
+    print(f"Wrote {out}")
+
+
+def cmd_scenarios(_: argparse.Namespace) -> None:
+    """List the shipped scenarios with their period and question."""
+    rows = []
+    for name in available_scenarios(SCENARIO_DIR):
+        spec = load_scenario(name)
+        rows.append((name, f"{spec.start_year}-{spec.end_year}", spec.question))
+    width = max(len(r[0]) for r in rows)
+    for name, period, question in rows:
+        print(f"{name:<{width}}  {period}  {question}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `transfrontier` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        {"run": cmd_run, "scenarios": cmd_scenarios}[args.command](args)
+    except InputError as exc:
+        print(f"transfrontier: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""Figures of a run: time paths over replicates with the regime periods and the paper's figures.
+
+Every series is drawn as its mean over replicates with a 5–95% band; the regime in force for
+most of each year is shaded and labelled; the paper's figures (`calibration/targets.toml`) are
+marked where they apply.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sim.targets import Target, targets_by_measure
+
+if TYPE_CHECKING:
+    from sim.runner import Results
+
+SHADES = ("#f2f2f2", "#e3e8f0")
+
+
+def regime_spans(model: pd.DataFrame) -> list[tuple[str, int, int]]:
+    """(regime, first year, last year) for each run of years under one regime."""
+    years = model.drop_duplicates("year").sort_values("year")
+    spans: list[tuple[str, int, int]] = []
+    for year, regime in zip(years.year, years.regime, strict=True):
+        if spans and spans[-1][0] == regime and spans[-1][2] == year - 1:
+            spans[-1] = (regime, spans[-1][1], year)
+        else:
+            spans.append((regime, year, year))
+    return spans
+
+
+def shade_regimes(ax: Axes, model: pd.DataFrame) -> None:
+    """Shade the regime periods and write their names along the top."""
+    for i, (regime, first, last) in enumerate(regime_spans(model)):
+        ax.axvspan(first - 0.5, last + 0.5, color=SHADES[i % 2], zorder=0, lw=0)
+        ax.text(
+            (first + last) / 2,
+            0.99,
+            regime.replace("_", " "),
+            transform=ax.get_xaxis_transform(),
+            rotation=90,
+            ha="center",
+            va="top",
+            fontsize=7,
+            color="#555555",
+        )
+
+
+def band(ax: Axes, model: pd.DataFrame, column: str, label: str, color: str) -> None:
+    """Mean over replicates with a 5–95% band."""
+    grouped = model.groupby("year")[column]
+    mean = grouped.mean()
+    ax.plot(mean.index, mean.to_numpy(), color=color, lw=2, label=label)
+    if model.replicate.nunique() > 1:
+        lo, hi = grouped.quantile(0.05), grouped.quantile(0.95)
+        ax.fill_between(mean.index, lo.to_numpy(), hi.to_numpy(), color=color, alpha=0.2, lw=0)
+
+
+def mark_target(ax: Axes, target: Target | None, color: str) -> None:
+    """Mark a paper figure: a point (with its tolerance) or a bound over its years."""
+    if target is None:
+        return
+    value = target.value
+    first, last = target.years
+    label = f"paper: {target.figure[:60]}{'…' if len(target.figure) > 60 else ''}"
+    if target.kind == "lower_bound":
+        ax.hlines(value, first - 0.5, last + 0.5, colors=color, linestyles="--", lw=1.5)
+        ax.annotate("≥ paper", (last + 0.5, value), fontsize=7, color=color, va="bottom")
+    else:
+        ax.errorbar(
+            (first + last) / 2,
+            value,
+            yerr=target.tolerance,
+            fmt="D",
+            color=color,
+            ms=6,
+            capsize=3,
+            label=label,
+        )
+
+
+def _finish(fig: Figure, ax: Axes, title: str, ylabel: str) -> None:
+    ax.set_title(title, fontsize=11)
+    ax.set_xlabel("year")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+
+
+def turnover_figure(model: pd.DataFrame) -> Figure:
+    """Recorded Russia–Kazakhstan turnover and its two directions, US$ bn."""
+    targets = targets_by_measure()
+    fig, ax = plt.subplots(figsize=(9, 5))
+    shade_regimes(ax, model)
+    band(ax, model, "turnover_usd_bn", "turnover (recorded)", "#1f4e79")
+    band(ax, model, "turnover_total_usd_bn", "turnover incl. unrecorded", "#7fa7d1")
+    band(ax, model, "kz_exports_to_ru_usd_bn", "Kazakh exports to Russia", "#c55a11")
+    band(ax, model, "kz_imports_from_ru_usd_bn", "Kazakh imports from Russia", "#548235")
+    mark_target(ax, targets.get("turnover_usd_bn"), "#1f4e79")
+    _finish(fig, ax, "Russia–Kazakhstan trade", "US$ bn (current)")
+    return fig
+
+
+def shares_figure(model: pd.DataFrame) -> Figure:
+    """The two cooperation shares of recorded turnover."""
+    targets = targets_by_measure()
+    fig, ax = plt.subplots(figsize=(9, 5))
+    shade_regimes(ax, model)
+    band(ax, model, "interregional_share", "between regions linked by agreements", "#1f4e79")
+    band(ax, model, "border_region_share", "with a Russian border region", "#c55a11")
+    mark_target(ax, targets.get("interregional_share"), "#1f4e79")
+    mark_target(ax, targets.get("border_region_share"), "#c55a11")
+    ax.set_ylim(0, 1)
+    _finish(fig, ax, "Shares of recorded Russia–Kazakhstan turnover", "share")
+    return fig
+
+
+def ventures_figure(model: pd.DataFrame) -> Figure:
+    """Joint ventures by location and capital origin."""
+    targets = targets_by_measure()
+    fig, ax = plt.subplots(figsize=(9, 5))
+    shade_regimes(ax, model)
+    band(ax, model, "jv_kz", "in Kazakhstan, all foreign capital", "#1f4e79")
+    band(ax, model, "jv_kz_russian", "in Kazakhstan, Russian capital", "#c55a11")
+    band(ax, model, "jv_kz_row", "in Kazakhstan, Rest-of-World capital", "#7f7f7f")
+    band(ax, model, "jv_ru", "in Russia, Kazakh capital", "#548235")
+    mark_target(ax, targets.get("jv_kz"), "#1f4e79")
+    share = targets.get("jv_kz_russian_share")
+    total = targets.get("jv_kz")
+    if share is not None and total is not None:
+        first, last = share.years
+        ax.plot(
+            (first + last) / 2,
+            share.value * total.value,
+            "D",
+            color="#c55a11",
+            ms=6,
+            label="paper: 85% of them (1,790) with Russian capital",
+        )
+    _finish(fig, ax, "Joint ventures (active, real count)", "joint ventures")
+    return fig
+
+
+def agreements_figure(model: pd.DataFrame) -> Figure:
+    """Interregional agreements and Russian regions linked with Kazakh partners."""
+    targets = targets_by_measure()
+    fig, ax = plt.subplots(figsize=(9, 5))
+    shade_regimes(ax, model)
+    band(ax, model, "agreements", "active agreements", "#1f4e79")
+    band(ax, model, "linked_ru_regions", "Russian regions with a Kazakh partner", "#c55a11")
+    band(ax, model, "linked_kz_regions", "Kazakh regions with a Russian partner", "#548235")
+    mark_target(ax, targets.get("agreements"), "#1f4e79")
+    mark_target(ax, targets.get("linked_ru_regions"), "#c55a11")
+    _finish(fig, ax, "Interregional cooperation agreements", "count")
+    return fig
+
+
+FIGURES = {
+    "turnover": turnover_figure,
+    "shares": shares_figure,
+    "ventures": ventures_figure,
+    "agreements": agreements_figure,
+}
+
+
+def save_plots(results: Results, folder: Path) -> list[Path]:
+    """Write every figure of `results` as PNG into `folder`."""
+    paths = []
+    for name, make in FIGURES.items():
+        fig = make(results.model)
+        title = results.meta.get("title", "")
+        if title:
+            fig.suptitle(title, fontsize=9, x=0.99, ha="right", color="#555555")
+        path = Path(folder) / f"{name}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
+    return paths
