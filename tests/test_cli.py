@@ -1,0 +1,106 @@
+"""The command line: outputs written, summaries printed, bad input refused cleanly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+
+TABLES = ("model", "regions", "flows", "ventures")
+
+
+def test_run_writes_tables_meta_and_plots(tmp_path, capsys):
+    """`transfrontier run` writes the four tables in both formats, meta.json and four PNGs."""
+    out = tmp_path / "hist"
+    code = main(["run", "--seed", "3", "--replicates", "2", "--firms", "800", "--out", str(out)])
+    assert code == 0
+    names = {p.name for p in out.iterdir()}
+    for table in TABLES:
+        assert {f"{table}.parquet", f"{table}.csv"} <= names
+    assert {"turnover.png", "shares.png", "ventures.png", "agreements.png", "meta.json"} <= names
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["scenario"] == "historical"
+    assert meta["master_seed"] == 3 and len(meta["replicate_seeds"]) == 2
+    assert meta["parameters"]["n_firms"] == 800
+    assert meta["resolved_scenario"]["regimes"][0]["name"] == "soviet_single_market"
+    assert "package_version" in meta
+    model = pd.read_parquet(out / "model.parquet")
+    pd.testing.assert_frame_equal(model, pd.read_csv(out / "model.csv"), check_dtype=False)
+    printed = capsys.readouterr().out
+    assert "turnover_usd_bn" in printed and "2015" in printed
+
+
+def test_format_choice_and_no_plots(tmp_path):
+    """--format csv writes CSV only; --no-plots skips figures."""
+    out = tmp_path / "csv"
+    assert main(["run", "--firms", "500", "--format", "csv", "--no-plots", "--quiet",
+                 "--out", str(out)]) == 0  # fmt: skip
+    names = {p.name for p in out.iterdir()}
+    assert "model.csv" in names and "model.parquet" not in names
+    assert not any(n.endswith(".png") for n in names)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "nosuch"], "unknown scenario 'nosuch'"),
+        (
+            ["run", "--set", "sigma=99"],
+            "[parameters.sigma]: value 99 out of range; allowed [1.5, 10]",
+        ),
+        (["run", "--set", "sigmaa=3"], "did you mean 'sigma'"),
+        (["run", "--set", "sigma"], "expected KEY=VALUE"),
+        (["run", "--set", "sigma=abc"], "is not a number"),
+        (["run", "--firms", "50"], "[parameters.n_firms]: value 50 out of range"),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, message):
+    """A bad scenario, key or value: one clear line, exit 2, no output folder."""
+    out = tmp_path / "out"
+    assert main([*args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_malformed_scenario_file_exits_2(tmp_path, capsys):
+    """A malformed TOML file is named in the error."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text("start_year = = 1991")
+    out = tmp_path / "out"
+    assert main(["run", str(bad), "--out", str(out)]) == 2
+    assert "bad.toml: malformed TOML" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_failure_while_writing_leaves_no_half_written_folder(tmp_path, monkeypatch):
+    """If writing fails midway, neither the target nor a temporary folder is left."""
+    import sim.plots
+
+    def boom(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(sim.plots, "save_plots", boom)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="disk full"):
+        main(["run", "--firms", "500", "--quiet", "--out", str(out)])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_scenarios_lists_the_shipped_scenarios(capsys):
+    """`transfrontier scenarios` prints name, period and question."""
+    assert main(["scenarios"]) == 0
+    assert "historical  1991-2015" in capsys.readouterr().out
+
+
+def test_python_dash_m_sim_works():
+    """`python -m sim --help` runs the same command line."""
+    done = subprocess.run([sys.executable, "-m", "sim", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0
+    assert "transfrontier" in done.stdout and "run" in done.stdout
