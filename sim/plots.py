@@ -93,14 +93,15 @@ def _finish(fig: Figure, ax: Axes, title: str, ylabel: str) -> None:
     ax.set_xlabel("year")
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
+    # Below the axes, so that it hides neither the data nor the regime names.
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
     fig.tight_layout()
 
 
 def turnover_figure(model: pd.DataFrame) -> Figure:
     """Recorded Russia–Kazakhstan turnover and its two directions, US$ bn."""
     targets = targets_by_measure()
-    fig, ax = plt.subplots(figsize=(9, 5))
+    fig, ax = plt.subplots(figsize=(9, 6))
     shade_regimes(ax, model)
     band(ax, model, "turnover_usd_bn", "turnover (recorded)", "#1f4e79")
     band(ax, model, "turnover_total_usd_bn", "turnover incl. unrecorded", "#7fa7d1")
@@ -114,7 +115,7 @@ def turnover_figure(model: pd.DataFrame) -> Figure:
 def shares_figure(model: pd.DataFrame) -> Figure:
     """The two cooperation shares of recorded turnover."""
     targets = targets_by_measure()
-    fig, ax = plt.subplots(figsize=(9, 5))
+    fig, ax = plt.subplots(figsize=(9, 6))
     shade_regimes(ax, model)
     band(ax, model, "interregional_share", "between regions linked by agreements", "#1f4e79")
     band(ax, model, "border_region_share", "with a Russian border region", "#c55a11")
@@ -128,7 +129,7 @@ def shares_figure(model: pd.DataFrame) -> Figure:
 def ventures_figure(model: pd.DataFrame) -> Figure:
     """Joint ventures by location and capital origin."""
     targets = targets_by_measure()
-    fig, ax = plt.subplots(figsize=(9, 5))
+    fig, ax = plt.subplots(figsize=(9, 6))
     shade_regimes(ax, model)
     band(ax, model, "jv_kz", "in Kazakhstan, all foreign capital", "#1f4e79")
     band(ax, model, "jv_kz_russian", "in Kazakhstan, Russian capital", "#c55a11")
@@ -154,7 +155,7 @@ def ventures_figure(model: pd.DataFrame) -> Figure:
 def agreements_figure(model: pd.DataFrame) -> Figure:
     """Interregional agreements and Russian regions linked with Kazakh partners."""
     targets = targets_by_measure()
-    fig, ax = plt.subplots(figsize=(9, 5))
+    fig, ax = plt.subplots(figsize=(9, 6))
     shade_regimes(ax, model)
     band(ax, model, "agreements", "active agreements", "#1f4e79")
     band(ax, model, "linked_ru_regions", "Russian regions with a Kazakh partner", "#c55a11")

@@ -1,0 +1,286 @@
+"""A plain per-agent Mesa implementation of one year's market choice, for comparison.
+
+`sim.trade` evaluates the market choice of all firms at once on sorted numpy arrays. This
+module does the same thing the textbook agent-based way, so that the two can be checked against
+each other (`tests/test_reference.py`) and timed against each other
+(`benchmarks/run_benchmarks.py`):
+
+- each firm is a `mesa.Agent` with its own home market `o`, sector `s`, size `a` and mass `w`;
+- the model works out the cutoff of every (sector, origin, destination) with the documented
+  rule `cut = sigma * F_od * (1 + tariff_od) * psi_sd / (E_sd * T_sod)`, moved inside the
+  hysteresis band `min(entry_cut, max(exit_cut, previous_cut))` when last year's cutoffs are
+  given (`entry_cut = exit_cut * (1 + sunk_od)`);
+- every agent's `step()` loops over the destination markets and sells in `d` iff
+  `a >= cut[s, o, d]`, booking sales `E_sd * T_sod * w * a / psi_sd / (1 + tariff_od)` and
+  adding `T_sod * w * a` to the crowding its sales create in `d`.
+
+Two pieces of `sim.trade.seller_mass` are reproduced so that the aggregates match:
+
+- an agent stands for many firms spread in log size between it and the next agent up its
+  (sector, origin) segment (the top agent over the gap below it, or 1 if it is alone): an agent
+  just below a cutoff sells with the share of that spread that lies above the cutoff;
+- the Rest of World is a continuum of firms, not agents: its sellers' mass above a cutoff is
+  `M * theta / (theta - 1) * max(cut, 1) ** (1 - theta)`, added by the model after the agents.
+
+Only Mesa idioms that Mesa 4 keeps are used: `Model(rng=...)`, `Agent.create_agents` and
+`model.agents.shuffle_do("step")`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim import trade
+from sim.policy import levers_for_year
+
+if TYPE_CHECKING:
+    from sim.model import TransfrontierModel
+
+
+@dataclass(frozen=True)
+class MarketInputs:
+    """Everything one year's market choice depends on, as the vectorized code receives it."""
+
+    demand: np.ndarray  # (S, M) expenditure E_sd
+    costs: trade.TradeCosts  # access T_sod, fixed cost F_od, tariff, sunk-cost ratio
+    supply: trade.Supply  # the firm columns, their mass and the continuum origins
+    psi: np.ndarray  # (S, M) the crowding the firms expect in each market
+    sigma: float  # elasticity of substitution
+    previous_cut: np.ndarray | None  # (S, M, M) last year's cutoffs, or None (no history)
+
+
+def year_inputs(model: TransfrontierModel) -> tuple[np.ndarray, trade.TradeCosts]:
+    """Demand and costs of the model's current year, as its last step computed them.
+
+    The model keeps neither, so they are recomputed from its levers, macro conditions,
+    agreements and contacts (all unchanged since the year's market choice).
+    """
+    levers, _ = levers_for_year(model.spec.regimes, model.year)
+    demand_c, price_c = model.macro.at(model.year)
+    return model._demand(demand_c), model._costs(levers, demand_c, price_c)
+
+
+def inputs_from_model(
+    model: TransfrontierModel,
+    previous_cut: np.ndarray | None = None,
+    psi: np.ndarray | None = None,
+) -> MarketInputs:
+    """The inputs of the model's current year's market choice.
+
+    Args:
+        model: A model that has run at least one step.
+        previous_cut: Last year's cutoffs (for the hysteresis band), or None.
+        psi: Crowding to evaluate at; by default the crowding of the model's current year.
+    """
+    demand, costs = year_inputs(model)
+    return MarketInputs(
+        demand=demand,
+        costs=costs,
+        supply=model.supply,
+        psi=model.trade.psi.copy() if psi is None else np.asarray(psi, dtype=float),
+        sigma=float(model.params.sigma),
+        previous_cut=previous_cut,
+    )
+
+
+class ReferenceFirm(mesa.Agent):
+    """One firm agent: sells in every market whose cutoff its size clears.
+
+    Args:
+        model: The reference model.
+        market: Home market (origin) index.
+        sector: Sector index.
+        a: Size, `productivity ** (sigma - 1)`.
+        w: Firm mass the agent stands for.
+    """
+
+    model: ReferenceMarket
+
+    def __init__(self, model: ReferenceMarket, market: int, sector: int, a: float, w: float):
+        super().__init__(model)
+        self.market = market
+        self.sector = sector
+        self.a = a
+        self.w = w
+        self.spread = 1.0  # log-size spread of the firms the agent stands for (set by the model)
+        self.log_top = math.log(a) + self.spread
+        self.top = math.exp(self.log_top)
+
+    def set_spread(self, spread: float) -> None:
+        """Set the log-size spread of the firms this agent stands for."""
+        self.spread = spread
+        self.log_top = math.log(self.a) + spread
+        self.top = math.exp(self.log_top)
+
+    def step(self) -> None:
+        """Choose markets: sell where `a >= cut`, and a share of the spread at the margin."""
+        model = self.model
+        s, o, a, top = self.sector, self.market, self.a, self.top
+        wa = self.w * a
+        cuts = model.cut[s][o]
+        unit = model.unit[s][o]
+        access = model.access[s][o]
+        sales = model.sales[s][o]
+        crowding = model.crowding[s]
+        sellers = model.sellers[o]
+        for d, cut in enumerate(cuts):
+            if a >= cut:
+                sellers[d] += 1
+                sales[d] += wa * unit[d]
+                crowding[d] += wa * access[d]
+            elif top > cut:  # the cutoff falls inside this agent's spread
+                share = max(0.0, (self.log_top - math.log(cut)) / self.spread)
+                sales[d] += share * wa * unit[d]
+                crowding[d] += share * wa * access[d]
+
+
+class ReferenceMarket(mesa.Model):
+    """One year's market choice, evaluated agent by agent.
+
+    After `step()`: `cut` holds the cutoffs, `sellers[o][d]` the number of agents selling from
+    `o` in `d`, `sales[s][o][d]` the sales at the expected crowding `psi`, and
+    `crowding[s][d]` the crowding the sellers create. See `flows`, `settled_flows`.
+
+    Args:
+        inputs: The year's inputs.
+        rng: Seed of the activation order (results do not depend on it beyond rounding).
+    """
+
+    def __init__(self, inputs: MarketInputs, rng: int | None = None):
+        super().__init__(rng=rng)
+        self.inputs = inputs
+        supply, costs = inputs.supply, inputs.costs
+        if np.any(inputs.psi <= 0):
+            raise ValueError("the expected crowding psi must be positive in every market")
+        self.n_sectors, self.n_markets = supply.n_sectors, supply.n_markets
+        self.sigma = float(inputs.sigma)
+        self.theta = float(supply.theta)
+        self.demand: list[list[float]] = inputs.demand.tolist()
+        self.access: list[list[list[float]]] = costs.access.tolist()
+        self.fixed: list[list[float]] = costs.fixed.tolist()
+        self.tariff: list[list[float]] = costs.tariff.tolist()
+        self.sunk: list[list[float]] = costs.sunk.tolist()
+        self.psi: list[list[float]] = inputs.psi.tolist()
+        self.previous_cut = None if inputs.previous_cut is None else inputs.previous_cut.tolist()
+        self.continuum: list[list[float]] = supply.continuum.tolist()
+        # Sales per unit of w * a: E_sd * T_sod / psi_sd / (1 + tariff_od).
+        self.unit = [
+            [
+                [
+                    self.demand[s][d] * self.access[s][o][d] / self.psi[s][d]
+                    / (1.0 + self.tariff[o][d])
+                    for d in range(self.n_markets)
+                ]
+                for o in range(self.n_markets)
+            ]
+            for s in range(self.n_sectors)
+        ]
+        firms = supply.firms
+        self.firms = ReferenceFirm.create_agents(
+            self,
+            len(firms),
+            firms.market.tolist(),
+            firms.sector.tolist(),
+            firms.size.tolist(),
+            supply.mass.tolist(),
+        )
+        self._set_spreads()
+        self.cut: list[list[list[float]]] = []
+        self._reset()
+
+    def _set_spreads(self) -> None:
+        """Give each agent the log-size gap to the next agent up its (sector, origin)."""
+        segments: dict[tuple[int, int], list[ReferenceFirm]] = {}
+        for firm in self.firms:
+            segments.setdefault((firm.sector, firm.market), []).append(firm)
+        for members in segments.values():
+            members.sort(key=lambda firm: firm.a)
+            logs = [math.log(firm.a) for firm in members]
+            for k, firm in enumerate(members[:-1]):
+                firm.set_spread(logs[k + 1] - logs[k])
+            top_spread = logs[-1] - logs[-2] if len(members) > 1 else 1.0
+            members[-1].set_spread(top_spread)
+
+    def _reset(self) -> None:
+        """Empty the tallies of the year."""
+        s_n, m = self.n_sectors, self.n_markets
+        self.sellers: list[list[int]] = [[0] * m for _ in range(m)]
+        self.sales: list[list[list[float]]] = [[[0.0] * m for _ in range(m)] for _ in range(s_n)]
+        self.crowding: list[list[float]] = [[0.0] * m for _ in range(s_n)]
+
+    def cutoff(self, s: int, o: int, d: int) -> float:
+        """Cutoff of (s, o, d): the documented rule, inside the hysteresis band if any."""
+        den = self.demand[s][d] * self.access[s][o][d]
+        num = self.sigma * self.fixed[o][d] * (1.0 + self.tariff[o][d]) * self.psi[s][d]
+        exit_cut = num / den if den > 0 else math.inf
+        if math.isnan(exit_cut):
+            exit_cut = math.inf
+        if self.previous_cut is None:
+            return exit_cut
+        entry_cut = exit_cut * (1.0 + self.sunk[o][d])
+        return min(entry_cut, max(exit_cut, self.previous_cut[s][o][d]))
+
+    def _add_continuum(self) -> None:
+        """Sales of the continuum origins (Rest of World): the mass above each cutoff."""
+        scale = self.theta / (self.theta - 1.0)
+        for s in range(self.n_sectors):
+            for o, mass in enumerate(self.continuum[s]):
+                if mass <= 0:
+                    continue
+                for d, cut in enumerate(self.cut[s][o]):
+                    above = mass * scale * max(cut, 1.0) ** (1.0 - self.theta)
+                    self.sales[s][o][d] += above * self.unit[s][o][d]
+                    self.crowding[s][d] += above * self.access[s][o][d]
+
+    def step(self) -> None:
+        """Evaluate the year's market choice: cutoffs, then every firm agent, then the RoW."""
+        self._reset()
+        m = self.n_markets
+        self.cut = [
+            [[self.cutoff(s, o, d) for d in range(m)] for o in range(m)]
+            for s in range(self.n_sectors)
+        ]
+        self.agents.shuffle_do("step")
+        self._add_continuum()
+
+    @property
+    def seller_counts(self) -> np.ndarray:
+        """(M, M) number of firm agents selling from o in d."""
+        return np.array(self.sellers, dtype=np.int64)
+
+    @property
+    def flows(self) -> np.ndarray:
+        """(M, M) sales from o in d at the expected crowding `psi`, summed over sectors."""
+        return np.array(self.sales).sum(axis=0)
+
+    @property
+    def settled_flows(self) -> np.ndarray:
+        """(M, M) sales once the crowding is the one the sellers create (as `trade.settle`)."""
+        sales = np.array(self.sales)
+        crowding = np.array(self.crowding)
+        psi = np.array(self.psi)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(crowding > 0, psi / crowding, 0.0)
+        return (sales * scale[:, None, :]).sum(axis=0)
+
+
+def build_reference(
+    model: TransfrontierModel,
+    previous_cut: np.ndarray | None = None,
+    psi: np.ndarray | None = None,
+    rng: int | None = 0,
+) -> ReferenceMarket:
+    """Build the per-agent reference from a `TransfrontierModel`'s current year.
+
+    Args:
+        model: A model that has run at least one step.
+        previous_cut: Last year's cutoffs (for the hysteresis band), or None.
+        psi: Crowding to evaluate at; by default the crowding of the model's current year.
+        rng: Seed of the reference model.
+    """
+    return ReferenceMarket(inputs_from_model(model, previous_cut, psi), rng=rng)
