@@ -172,7 +172,9 @@ class ReferenceMarket(mesa.Model):
         self.unit = [
             [
                 [
-                    self.demand[s][d] * self.access[s][o][d] / self.psi[s][d]
+                    self.demand[s][d]
+                    * self.access[s][o][d]
+                    / self.psi[s][d]
                     / (1.0 + self.tariff[o][d])
                     for d in range(self.n_markets)
                 ]

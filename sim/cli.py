@@ -1,4 +1,4 @@
-"""Command line: `transfrontier run`, `transfrontier scenarios` (also `python -m sim`).
+"""Command line: `transfrontier run | compare | scenarios` (also `python -m sim`).
 
 A thin layer over `sim.runner`: it parses arguments, runs, writes and prints a summary. Every
 bad input ends with one line naming the file, key and allowed range, and exit status 2.
@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import InputError
-from sim.runner import FORMATS, default_out_dir, resolve_spec, run, write_results
+from sim.runner import FORMATS, default_out_dir, resolve_spec, run, write_outputs, write_results
 from sim.scenario import SCENARIO_DIR, available_scenarios, load_scenario
 
 
@@ -87,9 +87,57 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run_p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     run_p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    _execution_options(run_p)
+
+    cmp_p = sub.add_parser(
+        "compare", help="run several scenarios over the same seeds and compare key outcomes"
+    )
+    cmp_p.add_argument("scenarios", nargs="+", help="names or paths; the first is the reference")
+    cmp_p.add_argument("--replicates", type=_positive, default=20, help="replicates per scenario")
+    cmp_p.add_argument("--seed", type=_non_negative, default=0, help="master seed (default 0)")
+    cmp_p.add_argument(
+        "--years",
+        type=int,
+        nargs="+",
+        default=None,
+        help="years to report (default 2009 2015 2030, where a scenario runs)",
+    )
+    cmp_p.add_argument("--firms", type=_positive, default=None, help="number of firm agents")
+    cmp_p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a structural parameter in every scenario (repeatable)",
+    )
+    cmp_p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default results/compare-<names>-s<seed>x<replicates>)",
+    )
+    cmp_p.add_argument("--format", choices=FORMATS, default="both", help="table format")
+    cmp_p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+    cmp_p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    _execution_options(cmp_p)
 
     sub.add_parser("scenarios", help="list the shipped scenarios")
     return parser
+
+
+def _execution_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="local worker processes (default: all cores for several runs)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="run on an existing dask scheduler instead of local processes",
+    )
 
 
 def cmd_run(args: argparse.Namespace) -> None:
@@ -98,7 +146,14 @@ def cmd_run(args: argparse.Namespace) -> None:
     spec = resolve_spec(args.scenario, overrides, args.firms)  # validates before any work
     out = args.out or default_out_dir(spec.name, args.seed, args.replicates)
     started = time.perf_counter()
-    results = run(spec, seed=args.seed, replicates=args.replicates, progress=not args.quiet)
+    results = run(
+        spec,
+        seed=args.seed,
+        replicates=args.replicates,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+    )
     write_results(results, out, args.format, plots=not args.no_plots)
     if args.quiet:
         return
@@ -111,6 +166,36 @@ def cmd_run(args: argparse.Namespace) -> None:
         print("Mean over replicates (US$ bn; shares of recorded turnover):")
         print(results.summary().round(3).to_string())
     print(f"Wrote {out}")
+
+
+def cmd_compare(args: argparse.Namespace) -> None:
+    """Compare scenarios over replicates, write the tables and plots, print the summary."""
+    from sim.compare import compare, format_summary
+    from sim.plots import save_comparison_plots
+
+    overrides = dict(parse_assignment(item) for item in args.set)
+    specs = [resolve_spec(name, overrides, args.firms) for name in args.scenarios]
+    names = [spec.name for spec in specs]
+    out = args.out or Path("results") / f"compare-{'-'.join(names)}-s{args.seed}x{args.replicates}"
+    result = compare(
+        specs,
+        replicates=args.replicates,
+        seed=args.seed,
+        years=args.years,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+    )
+    figures = None if args.no_plots else (
+        lambda folder: save_comparison_plots(result.model, names, folder)
+    )  # fmt: skip
+    write_outputs(
+        {"summary": result.summary, "model": result.model}, result.meta, out, args.format, figures
+    )
+    if not args.quiet:
+        print(f"{args.replicates} replicates per scenario, seed {args.seed}")
+        print(format_summary(result.summary))
+        print(f"Wrote {out}")
 
 
 def cmd_scenarios(_: argparse.Namespace) -> None:
@@ -128,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `transfrontier` command."""
     args = build_parser().parse_args(argv)
     try:
-        {"run": cmd_run, "scenarios": cmd_scenarios}[args.command](args)
+        commands = {"run": cmd_run, "compare": cmd_compare, "scenarios": cmd_scenarios}
+        commands[args.command](args)
     except InputError as exc:
         print(f"transfrontier: error: {exc}", file=sys.stderr)
         return 2

@@ -179,7 +179,8 @@ class TransfrontierModel(mesa.Model):
             p.max_search_saving,
             p.agreement_cost_reduction * self.agreements
             + p.forum_cost_reduction * self.contacts
-            + p.funding_cost_reduction * levers.state_funding,
+            + p.funding_cost_reduction * levers.state_funding
+            + p.human_capital_cost_reduction * levers.human_capital_exchange,
         )
         saving = np.zeros((self.n_markets, self.n_markets))
         saving[np.ix_(self.ru, self.kz)] = pair

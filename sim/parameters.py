@@ -76,9 +76,11 @@ class ModelParameters:
         forum_cost_reduction: Share of the cross-border fixed cost saved per unit of forum
             contacts (capped with agreements at `max_search_saving`).
         max_search_saving: Cap on the total share of the cross-border fixed cost that agreements,
-            forums and state funding can save.
+            forums, state funding and human-capital exchange can save.
         funding_cost_reduction: Share of the cross-border fixed cost saved per unit of state
             funding of cross-border programmes.
+        human_capital_cost_reduction: Share of the cross-border fixed cost saved by full
+            human-capital exchange.
         forum_contact_decay: Share of forum contacts kept from one year to the next.
         forum_interregional_attendance: Probability that a non-border region attends a forum in
             the interregional format.
@@ -132,6 +134,7 @@ class ModelParameters:
     forum_cost_reduction: Annotated[float, Range(0.0, 1.0)] = 0.1
     max_search_saving: Annotated[float, Range(0.0, 1.0)] = 0.7
     funding_cost_reduction: Annotated[float, Range(0.0, 1.0)] = 0.1
+    human_capital_cost_reduction: Annotated[float, Range(0.0, 1.0)] = 0.2
     forum_contact_decay: Annotated[float, Range(0.0, 1.0)] = 0.6
     forum_interregional_attendance: Annotated[float, Range(0.0, 1.0)] = 0.3
     protocol_rate: Annotated[float, Range(0.0, 1.0)] = 0.008
@@ -172,6 +175,9 @@ class RegimeParameters:
         enforcement: Enforcement against unrecorded (shadow) trade (0 to 1).
         agreement_programme: Multiplier on the signing of interregional agreements from national
             programmes of cooperation (1 reference).
+        human_capital_exchange: Exchange of scientific, educational and human capital between
+            the two countries beyond its historical level (0 as in history, 1 full); it lowers
+            the cost of doing business across the border.
     """
 
     mutual_tariff: Annotated[float, Range(0.0, 2.0)]
@@ -186,6 +192,7 @@ class RegimeParameters:
     investment_attraction: Annotated[float, Range(0.0, 10.0)]
     enforcement: Annotated[float, Range(0.0, 1.0)]
     agreement_programme: Annotated[float, Range(0.0, 20.0)]
+    human_capital_exchange: Annotated[float, Range(0.0, 1.0)]
 
 
 def parameter_ranges(sheet: type) -> dict[str, tuple[type, Range]]:

@@ -174,6 +174,48 @@ FIGURES = {
 }
 
 
+PALETTE = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#7f7f7f", "#c00000")
+LABELS = {
+    "turnover_usd_bn": ("Recorded Russia–Kazakhstan turnover", "US$ bn (current)"),
+    "interregional_share": ("Share of turnover between regions linked by agreements", "share"),
+    "border_region_share": ("Share of turnover with a Russian border region", "share"),
+    "jv_kz": ("Joint ventures in Kazakhstan", "joint ventures"),
+    "jv_kz_russian_share": ("Share of Kazakh joint ventures with Russian capital", "share"),
+    "agreements": ("Active interregional agreements", "agreements"),
+    "kz_imports_from_ru_usd_bn": ("Kazakh imports from Russia", "US$ bn (current)"),
+    "kz_imports_from_row_usd_bn": ("Kazakh imports from the Rest of World", "US$ bn (current)"),
+}
+
+
+def comparison_figure(model: pd.DataFrame, order: list[str], outcome: str) -> Figure:
+    """One outcome for several scenarios, each as mean and 5–95% band over replicates.
+
+    The shaded periods are the regimes of the first (reference) scenario.
+    """
+    title, ylabel = LABELS.get(outcome, (outcome, outcome))
+    fig, ax = plt.subplots(figsize=(9, 6))
+    shade_regimes(ax, model[model.scenario == order[0]])
+    for i, name in enumerate(order):
+        band(ax, model[model.scenario == name], outcome, name, PALETTE[i % len(PALETTE)])
+    mark_target(ax, targets_by_measure().get(outcome), "#000000")
+    _finish(fig, ax, f"{title} — regimes shaded: {order[0]}", ylabel)
+    return fig
+
+
+def save_comparison_plots(model: pd.DataFrame, order: list[str], folder: Path) -> list[Path]:
+    """Write one overlay figure per compared outcome into `folder`."""
+    from sim.compare import OUTCOMES
+
+    paths = []
+    for outcome in OUTCOMES:
+        fig = comparison_figure(model, order, outcome)
+        path = Path(folder) / f"compare-{outcome}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
 def save_plots(results: Results, folder: Path) -> list[Path]:
     """Write every figure of `results` as PNG into `folder`."""
     paths = []

@@ -11,6 +11,7 @@ import json
 import platform
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -21,6 +22,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from sim.errors import InputError
+from sim.executor import Executor, Task
 from sim.model import TransfrontierModel
 from sim.reporting import TABLES, tables_of
 from sim.scenario import ScenarioSpec, TransfrontierScenario, load_scenario
@@ -90,13 +92,14 @@ def resolve_spec(
 
 
 def run_one(spec: ScenarioSpec, seed: int, replicate: int = 0) -> dict[str, pd.DataFrame]:
-    """Run one scenario with one seed; return its four tables (with replicate and seed)."""
+    """Run one scenario with one seed; return its four tables (with scenario, replicate, seed)."""
     model = TransfrontierModel(TransfrontierScenario(spec=spec, rng=int(seed)))
     model.run_for(spec.end_year - spec.start_year + 1)
     tables = tables_of(model.records)
     for frame in tables.values():
         frame.insert(0, "seed", int(seed))
         frame.insert(0, "replicate", replicate)
+        frame.insert(0, "scenario", spec.name)
     return tables
 
 
@@ -107,6 +110,8 @@ def run(
     seed: int = 0,
     replicates: int = 1,
     n_firms: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
     progress: bool = False,
 ) -> Results:
     """Run a scenario (shipped name, file path or spec) over replicates.
@@ -117,6 +122,8 @@ def run(
         seed: Master seed; replicate seeds derive from it.
         replicates: Number of replicates.
         n_firms: Number of firm agents (overrides the scenario's `n_firms`).
+        workers: Worker processes (default: all cores when there are several replicates).
+        scheduler: Address of a dask scheduler to run on instead of local processes.
         progress: Show a progress bar over replicates.
 
     Returns:
@@ -130,13 +137,36 @@ def run(
         raise InputError(f"seed must be a non-negative integer, got {seed!r}", key="seed")
     spec = resolve_spec(scenario, parameters, n_firms)
     seeds = replicate_seeds(seed, replicates)
-    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
-    bar = tqdm(seeds, desc=spec.name, unit="run", disable=not progress, leave=False)
-    for replicate, child in enumerate(bar):
-        for name, frame in run_one(spec, child, replicate).items():
-            parts[name].append(frame)
-    tables = {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+    tasks = [Task(rep, (spec, child, rep)) for rep, child in enumerate(seeds)]
+    tables = collect(tasks, workers, scheduler, progress, desc=spec.name)
     return Results(tables, metadata_of(spec, seed, seeds))
+
+
+def collect(
+    tasks: list[Task],
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool,
+    desc: str = "runs",
+) -> dict[str, pd.DataFrame]:
+    """Execute `run_one` tasks and concatenate their tables in task order.
+
+    A failed run raises, with the run's own traceback in the message.
+    """
+    if workers is None and scheduler is None and len(tasks) == 1:
+        workers = 1
+    results: dict[Any, dict[str, pd.DataFrame]] = {}
+    with (
+        Executor(workers, scheduler) as executor,
+        tqdm(total=len(tasks), desc=desc, unit="run", disable=not progress, leave=False) as bar,
+    ):
+        for outcome in executor.run(run_one, tasks):
+            if not outcome.ok:
+                raise RuntimeError(f"run {outcome.key} failed:\n{outcome.error}")
+            results[outcome.key] = outcome.value
+            bar.update()
+    ordered = [results[task.key] for task in tasks]
+    return {name: pd.concat([r[name] for r in ordered], ignore_index=True) for name in TABLES}
 
 
 def metadata_of(spec: ScenarioSpec, seed: int, seeds: list[int]) -> dict[str, Any]:
@@ -180,7 +210,21 @@ def default_out_dir(
 def write_results(
     results: Results, out_dir: Path, fmt: str = "both", plots: bool = True
 ) -> list[Path]:
-    """Write tables, `meta.json` and plots into `out_dir`, atomically.
+    """Write a run's tables, `meta.json` and plots into `out_dir`, atomically."""
+    from sim.plots import save_plots
+
+    figures = (lambda folder: save_plots(results, folder)) if plots else None
+    return write_outputs(results.tables, results.meta, out_dir, fmt, figures)
+
+
+def write_outputs(
+    tables: dict[str, pd.DataFrame],
+    meta: dict[str, Any],
+    out_dir: Path,
+    fmt: str = "both",
+    figures: Callable[[Path], object] | None = None,
+) -> list[Path]:
+    """Write tables, `meta.json` and figures into `out_dir`: all files or none.
 
     Everything is written into a temporary folder next to `out_dir` and moved into place at
     the end, so a failure leaves no half-written output.
@@ -191,16 +235,14 @@ def write_results(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
-        for name, frame in results.tables.items():
+        for name, frame in tables.items():
             if fmt in ("parquet", "both"):
                 frame.to_parquet(tmp / f"{name}.parquet", index=False)
             if fmt in ("csv", "both"):
                 frame.to_csv(tmp / f"{name}.csv", index=False)
-        (tmp / "meta.json").write_text(json.dumps(results.meta, indent=2) + "\n")
-        if plots:
-            from sim.plots import save_plots
-
-            save_plots(results, tmp)
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+        if figures is not None:
+            figures(tmp)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         tmp.rename(out_dir)

@@ -52,7 +52,8 @@ REGIME_META_KEYS = {"name", "label", "start", "remove"}
 FORUM_KEYS = {"year", "host", "kind", "format", "participants", "note"}
 FORUM_KINDS = ("heads", "business")
 FORUM_FORMATS = ("border", "interregional")
-MACRO_KEYS = {"file", "adjust", "note"}
+MACRO_KEYS = {"file", "adjust", "extend", "trend_years", "note"}
+MACRO_EXTENDS = ("none", "trend")
 ADJUST_KEYS = {"country", "from_year", "to_year", "demand", "price", "note"}
 YEAR_RANGE = Range(1991, 2100)
 
@@ -105,6 +106,8 @@ class ScenarioSpec:
     macro_file: str | None
     macro_adjust: list[MacroAdjustment]
     source: str
+    macro_extend: str = "none"
+    trend_years: int = 10
     resolved: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def with_overrides(self, overrides: dict[str, Any] | None) -> ScenarioSpec:
@@ -324,6 +327,14 @@ def _validate(raw: dict[str, Any], source: str) -> ScenarioSpec:
     _check_keys(macro, MACRO_KEYS, source, "macro.")
     adjust = _validate_adjustments(macro.get("adjust", []), start, end, source)
     macro_file = _macro_file(macro.get("file"), source)
+    extend = macro.get("extend", "none")
+    if extend not in MACRO_EXTENDS:
+        raise InputError(
+            f"extend {extend!r} not one of {MACRO_EXTENDS}", source=source, key="macro.extend"
+        )
+    trend_years = _checked_number(
+        macro.get("trend_years", 10), int, Range(1, 30), source, "macro.trend_years"
+    )
 
     return ScenarioSpec(
         name=raw.get("name", "scenario"),
@@ -338,6 +349,8 @@ def _validate(raw: dict[str, Any], source: str) -> ScenarioSpec:
         macro_file=macro_file,
         macro_adjust=adjust,
         source=source,
+        macro_extend=extend,
+        trend_years=trend_years,
         resolved=copy.deepcopy(raw),
     )
 
