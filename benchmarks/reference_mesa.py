@@ -7,7 +7,7 @@ each other (`tests/test_reference.py`) and timed against each other
 
 - each firm is a `mesa.Agent` with its own home market `o`, sector `s`, size `a` and mass `w`;
 - the model works out the cutoff of every (sector, origin, destination) with the documented
-  rule `cut = sigma * F_od * (1 + tariff_od) * psi_sd / (E_sd * T_sod)`, moved inside the
+  rule `cut = sigma * F_od * (1 + tariff_od) / (E_sd * T_sod) * psi_sd`, moved inside the
   hysteresis band `min(entry_cut, max(exit_cut, previous_cut))` when last year's cutoffs are
   given (`entry_cut = exit_cut * (1 + sunk_od)`);
 - every agent's `step()` loops over the destination markets and sells in `d` iff
@@ -19,8 +19,9 @@ Two pieces of `sim.trade.seller_mass` are reproduced so that the aggregates matc
 - an agent stands for many firms spread in log size between it and the next agent up its
   (sector, origin) segment (the top agent over the gap below it, or 1 if it is alone): an agent
   just below a cutoff sells with the share of that spread that lies above the cutoff;
-- the Rest of World is a continuum of firms, not agents: its sellers' mass above a cutoff is
-  `M * theta / (theta - 1) * max(cut, 1) ** (1 - theta)`, added by the model after the agents.
+- the Rest of World is a continuum of firms, not agents, with Pareto sizes from `floor` up: its
+  sellers' mass above a cutoff is `M * floor * theta / (theta - 1) * max(cut / floor, 1) **
+  (1 - theta)`, added by the model after the agents.
 
 Only Mesa idioms that Mesa 4 keeps are used: `Model(rng=...)`, `Agent.create_agents` and
 `model.agents.shuffle_do("step")`.
@@ -142,9 +143,12 @@ class ReferenceFirm(mesa.Agent):
 class ReferenceMarket(mesa.Model):
     """One year's market choice, evaluated agent by agent.
 
-    After `step()`: `cut` holds the cutoffs, `sellers[o][d]` the number of agents selling from
-    `o` in `d`, `sales[s][o][d]` the sales at the expected crowding `psi`, and
-    `crowding[s][d]` the crowding the sellers create. See `flows`, `settled_flows`.
+    Construction only turns the inputs into plain Python data and creates the agents; all the
+    work that depends on the crowding `psi` happens in `step()`, as in `sim.trade.settle`.
+    After `step()`: `cut` holds the cutoffs, `unit` the sales per unit of `w * a`,
+    `sellers[o][d]` the number of agents selling from `o` in `d`, `sales[s][o][d]` the sales at
+    the expected crowding `psi`, and `crowding[s][d]` the crowding the sellers create. See
+    `flows`, `settled_flows`.
 
     Args:
         inputs: The year's inputs.
@@ -168,20 +172,7 @@ class ReferenceMarket(mesa.Model):
         self.psi: list[list[float]] = inputs.psi.tolist()
         self.previous_cut = None if inputs.previous_cut is None else inputs.previous_cut.tolist()
         self.continuum: list[list[float]] = supply.continuum.tolist()
-        # Sales per unit of w * a: E_sd * T_sod / psi_sd / (1 + tariff_od).
-        self.unit = [
-            [
-                [
-                    self.demand[s][d]
-                    * self.access[s][o][d]
-                    / self.psi[s][d]
-                    / (1.0 + self.tariff[o][d])
-                    for d in range(self.n_markets)
-                ]
-                for o in range(self.n_markets)
-            ]
-            for s in range(self.n_sectors)
-        ]
+        self.floor: list[list[float]] = supply.floor.tolist()
         firms = supply.firms
         self.firms = ReferenceFirm.create_agents(
             self,
@@ -193,6 +184,7 @@ class ReferenceMarket(mesa.Model):
         )
         self._set_spreads()
         self.cut: list[list[list[float]]] = []
+        self.unit: list[list[list[float]]] = []
         self._reset()
 
     def _set_spreads(self) -> None:
@@ -218,34 +210,37 @@ class ReferenceMarket(mesa.Model):
     def cutoff(self, s: int, o: int, d: int) -> float:
         """Cutoff of (s, o, d): the documented rule, inside the hysteresis band if any."""
         den = self.demand[s][d] * self.access[s][o][d]
-        num = self.sigma * self.fixed[o][d] * (1.0 + self.tariff[o][d]) * self.psi[s][d]
-        exit_cut = num / den if den > 0 else math.inf
-        if math.isnan(exit_cut):
-            exit_cut = math.inf
+        ratio = self.sigma * self.fixed[o][d] * (1.0 + self.tariff[o][d]) / den
+        exit_cut = ratio * self.psi[s][d]
         if self.previous_cut is None:
             return exit_cut
         entry_cut = exit_cut * (1.0 + self.sunk[o][d])
         return min(entry_cut, max(exit_cut, self.previous_cut[s][o][d]))
+
+    def unit_sales(self, s: int, o: int, d: int) -> float:
+        """Sales per unit of `w * a` of (s, o, d): `E_sd * T_sod / psi_sd / (1 + tariff_od)`."""
+        return self.demand[s][d] * self.access[s][o][d] / self.psi[s][d] / (1.0 + self.tariff[o][d])
 
     def _add_continuum(self) -> None:
         """Sales of the continuum origins (Rest of World): the mass above each cutoff."""
         scale = self.theta / (self.theta - 1.0)
         for s in range(self.n_sectors):
             for o, mass in enumerate(self.continuum[s]):
-                if mass <= 0:
+                floor = self.floor[s][o]
+                if mass <= 0 or floor <= 0:
                     continue
                 for d, cut in enumerate(self.cut[s][o]):
-                    above = mass * scale * max(cut, 1.0) ** (1.0 - self.theta)
+                    above = mass * floor * scale * max(cut / floor, 1.0) ** (1.0 - self.theta)
                     self.sales[s][o][d] += above * self.unit[s][o][d]
                     self.crowding[s][d] += above * self.access[s][o][d]
 
     def step(self) -> None:
         """Evaluate the year's market choice: cutoffs, then every firm agent, then the RoW."""
         self._reset()
-        m = self.n_markets
-        self.cut = [
-            [[self.cutoff(s, o, d) for d in range(m)] for o in range(m)]
-            for s in range(self.n_sectors)
+        sectors, markets = range(self.n_sectors), range(self.n_markets)
+        self.cut = [[[self.cutoff(s, o, d) for d in markets] for o in markets] for s in sectors]
+        self.unit = [
+            [[self.unit_sales(s, o, d) for d in markets] for o in markets] for s in sectors
         ]
         self.agents.shuffle_do("step")
         self._add_continuum()

@@ -71,7 +71,8 @@ class Region(mesa.Agent):
 class Firm(mesa.Agent):
     """A firm: home region, sector, productivity, capital and owners by country.
 
-    Each firm agent stands for a share `1 / n_firms` of the firm sector's mass.
+    Each firm agent stands for an equal share of its country's firm mass (its real output
+    divided by the country's number of agents).
     """
 
     model: TransfrontierModel

@@ -1,14 +1,17 @@
 """Interregional cooperation agreements between Russian and Kazakh regional administrations.
 
-Each (Russian region, Kazakh region) pair without an active agreement signs one in a year with
-probability `1 - exp(-h)`, with hazard
+Each (Russian region, Kazakh region) pair signs new agreements each year as a Poisson count with
+mean
 
     h = agreement_rate * programme * (1 + funding_effect * funding)
-        * (trade_ij / mean trade) ** trade_elasticity * (1 + forum_effect * contacts_ij),
+        * ((trade_ij + 0.001 * mean trade) / mean trade) ** trade_elasticity
+        * (1 + forum_effect * contacts_ij),
 
 so that agreements follow existing trade ties, national programmes, state funding and forum
-contacts. An active agreement lapses with hazard `agreement_lapse_rate`. Agreements lower the
-search (fixed) cost of cross-border selling between the two regions (see `sim.model`).
+contacts (the small floor lets pairs without trade sign too). A pair may hold several
+agreements (on trade, transport, culture, ...); each lapses with hazard `agreement_lapse_rate`.
+A pair with at least one active agreement is linked: its firms save part of the search (fixed)
+cost of cross-border selling (see `sim.model`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ def signing_hazard(
     levers: RegimeParameters,
     params: ModelParameters,
 ) -> np.ndarray:
-    """Annual signing hazard of each (Russian, Kazakh) region pair."""
+    """Expected new agreements of each (Russian, Kazakh) region pair this year."""
     mean = pair_trade.mean()
     relative = (pair_trade + 0.001 * mean) / mean if mean > 0 else np.ones_like(pair_trade)
     return (
@@ -44,8 +47,19 @@ def update_agreements(
     levers: RegimeParameters,
     params: ModelParameters,
 ) -> tuple[np.ndarray, int, int]:
-    """Sign and lapse agreements for one year; return the new state, signed and lapsed counts."""
-    draw = rng.random(active.shape)
-    sign = ~active & (draw < -np.expm1(-signing_hazard(pair_trade, contacts, levers, params)))
-    lapse = active & (draw < -np.expm1(-params.agreement_lapse_rate))
-    return (active | sign) & ~lapse, int(sign.sum()), int(lapse.sum())
+    """Lapse and sign agreements for one year.
+
+    Args:
+        active: (n_ru, n_kz) number of active agreements per region pair.
+        rng: Random stream of the agreement submodel.
+        pair_trade: Recorded turnover per pair last year.
+        contacts: Forum contacts per pair.
+        levers: Policy levers of the year.
+        params: Structural parameters.
+
+    Returns:
+        The new counts, the number signed and the number lapsed.
+    """
+    lapsed = rng.binomial(active, -np.expm1(-params.agreement_lapse_rate))
+    signed = rng.poisson(signing_hazard(pair_trade, contacts, levers, params))
+    return active - lapsed + signed, int(signed.sum()), int(lapsed.sum())

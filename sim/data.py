@@ -38,10 +38,15 @@ def _read_csv(name: str, required: list[str], directory: Path = DATA_DIR) -> pd.
 def load_regions() -> pd.DataFrame:
     """The 99 regions of Kazakhstan and Russia (2010 borders) with an economic size.
 
-    Returns one row per region with `region_id, name, country, lat, lon, population, border,
-    neighbours, size_usd_bn, size_source`. `size_usd_bn` is the 2010 gross regional product in
-    US$ bn where a source gives it; the rest of Russia's GDP is shared among the remaining
-    regions by population (marked `estimate`).
+    Returns one row per region with `region_id, name, country, federal_district, lat, lon,
+    population, border, neighbours, size_usd_bn, size_source`. `size_usd_bn` is 2010 gross
+    regional product in US$ bn:
+    - Kazakhstan: BNS GRP at market prices (sums to GDP).
+    - Russia: Rosstat GRP (via DOSE) at basic prices; where a source gives only an oblast
+      together with its okrugs, the oblast gets its federal district's median GRP per head
+      and the okrugs share the rest by population; a region with no source gets its federal
+      district's median GRP per head (both marked `estimate`). Russia's figures are then
+      scaled to its GDP so that both countries are at market prices.
     """
     regions = _read_csv(
         "regions.csv",
@@ -54,6 +59,7 @@ def load_regions() -> pd.DataFrame:
             "region_id": regions["region_id"],
             "name": regions["name_en"],
             "country": regions["country"],
+            "federal_district": regions["federal_district"].fillna(""),
             "lat": regions["lat"].astype(float),
             "lon": regions["lon"].astype(float),
             "population": regions["population"].astype(float),
@@ -61,43 +67,43 @@ def load_regions() -> pd.DataFrame:
             "neighbours": regions["border_neighbours"].fillna("").astype(str),
         }
     )
-    size = regions["grp_usd_bn"].astype(float)
-    source = np.where(size.notna(), "grp", "")
     extra = grp_extra.set_index("region_id")["grp_usd_bn"].astype(float)
-    fill = frame["region_id"].map(extra)
-    use = size.isna() & fill.notna()
-    size = size.where(~use, fill)
-    source = np.where(use, "grp", source)
+    size = regions["grp_usd_bn"].astype(float)
+    size = size.fillna(frame["region_id"].map(extra))
+    source = pd.Series(np.where(size.notna(), "grp", ""), index=frame.index, dtype=object)
+
+    sourced = size.notna() & (frame.country == "RU")
+    per_head = (size / frame.population)[sourced].groupby(frame.federal_district[sourced])
+    district_median = frame.federal_district.map(per_head.median())
 
     keys = regions["source_keys"].fillna("").astype(str)
     for combined_id, total in extra[extra.index.str.contains("-with-")].items():
-        # One sourced figure covers an oblast with its nested okrugs; share it by population.
         parent = combined_id.split("-with-")[0]
-        part = (frame["region_id"] == parent) | keys.str.contains(f"nest-in-{parent}")
-        part &= size.isna()
-        pop = frame.loc[part, "population"]
-        size[part] = total * pop / pop.sum()
-        source = np.where(
-            part, f"estimate: sourced {combined_id} total shared by population", source
+        is_parent = frame.region_id == parent
+        okrugs = keys.str.contains(f"nest-in-{parent}") & size.isna()
+        parent_size = min(float((district_median * frame.population)[is_parent].iloc[0]), total)
+        size[is_parent] = parent_size
+        pop = frame.population[okrugs]
+        size[okrugs] = (total - parent_size) * pop / pop.sum()
+        source[is_parent] = (
+            f"estimate: federal-district median GRP per head (part of {combined_id})"
         )
+        source[okrugs] = f"estimate: rest of {combined_id} shared by population"
 
-    for country in ("RU", "KZ"):
-        rows = frame["country"] == country
-        missing = rows & size.isna()
-        if not missing.any():
-            continue
-        national = macro.loc[(country, SIZE_YEAR), "gdp_usd_bn"]
-        residual = national - size[rows & size.notna()].sum()
-        if residual <= 0:
-            raise InputError(
-                f"sourced GRP of {country} exceeds national GDP {SIZE_YEAR}",
-                source=str(DATA_DIR / "grp_ru_2010.csv"),
-            )
-        pop = frame.loc[missing, "population"]
-        size[missing] = residual * pop / pop.sum()
-        source = np.where(missing, "estimate: rest of national GDP shared by population", source)
+    missing = size.isna()
+    if (missing & (frame.country == "KZ")).any():
+        raise InputError(
+            "every Kazakh region needs a sourced GRP", source=str(DATA_DIR / "regions.csv")
+        )
+    size[missing] = (district_median * frame.population)[missing]
+    source[missing] = "estimate: federal-district median GRP per head"
+
+    ru = frame.country == "RU"
+    # GRP at basic prices sums to less than GDP at market prices (taxes on products).
+    size[ru] *= macro.loc[("RU", SIZE_YEAR), "gdp_usd_bn"] / size[ru].sum()
+    source[ru] = source[ru] + "; scaled to GDP at market prices"
     frame["size_usd_bn"] = size.to_numpy()
-    frame["size_source"] = source
+    frame["size_source"] = source.to_numpy()
     return frame
 
 

@@ -2,8 +2,9 @@
 
 Each slot holds a Kazakh or Russian firm's home region, sector and productivity. Productivity is
 Pareto distributed (heavy-tailed) with minimum 1; a firm's sales potential is
-`size = phi**(sigma-1)`. The number of slots is fixed (the `n_firms` resolution); a firm that
-exits frees its slot for an entrant, located where demand is. (Rest-of-World firms are not
+`size = phi**(sigma-1)`. The number of slots is fixed (the `n_firms` resolution, split between the
+countries by `kz_agent_share`); a firm that exits frees its slot for an entrant of the same
+country, located where demand is. (Rest-of-World firms are not
 agents: they supply as a continuum, see `sim.trade`.)
 """
 
@@ -34,31 +35,50 @@ def draw_productivity(rng: np.random.Generator, n: int, shape: float) -> np.ndar
     return (1.0 - rng.random(n)) ** (-1.0 / shape)
 
 
+def _locate(
+    rng: np.random.Generator, country: np.ndarray, weights: np.ndarray, region_country: np.ndarray
+) -> np.ndarray:
+    """A region for each entry of `country`, drawn by `weights` inside that country."""
+    market = np.empty(country.size, dtype=np.int32)
+    for c in np.unique(country):
+        inside = np.where(region_country == c, weights, 0.0)
+        where = country == c
+        market[where] = rng.choice(weights.size, size=int(where.sum()), p=inside / inside.sum())
+    return market
+
+
 def initial_firms(
     rng: np.random.Generator,
     n: int,
     region_weights: np.ndarray,
+    region_country: np.ndarray,
+    country_share: dict[int, float],
     sector_shares: np.ndarray,
     pareto_shape: float,
     sigma: float,
     year: int,
 ) -> FirmColumns:
-    """Create the initial population, located by the regions' economic weight.
+    """Create the initial population: agents per country by `country_share`, regions by weight.
 
     Args:
         rng: Random stream of the firm population.
         n: Number of firm agents.
-        region_weights: Weight of each region (market index order).
+        region_weights: Economic weight of each region (market index order).
+        region_country: Country code of each market.
+        country_share: Share of the agents of each country (sums to 1).
         sector_shares: Share of each sector.
         pareto_shape: Shape of the productivity distribution.
         sigma: Elasticity of substitution.
         year: Year of the initial state.
     """
-    market = rng.choice(len(region_weights), size=n, p=region_weights / region_weights.sum())
+    codes = np.array(list(country_share))
+    counts = np.floor(np.array(list(country_share.values())) * n).astype(int)
+    counts[-1] = n - counts[:-1].sum()
+    country = np.repeat(codes, counts)
     sector = rng.choice(len(sector_shares), size=n, p=sector_shares).astype(np.int16)
     phi = draw_productivity(rng, n, pareto_shape)
     return FirmColumns(
-        market=market.astype(np.int32),
+        market=_locate(rng, country, region_weights, region_country),
         sector=sector,
         productivity=phi,
         size=phi ** (sigma - 1.0),
@@ -72,6 +92,7 @@ def renew(
     rng: np.random.Generator,
     exiting: np.ndarray,
     region_weights: np.ndarray,
+    region_country: np.ndarray,
     sector_shares: np.ndarray,
     pareto_shape: float,
     sigma: float,
@@ -79,14 +100,14 @@ def renew(
 ) -> np.ndarray:
     """Replace the firms in the `exiting` slots by entrants; return the renewed slots.
 
-    Entrants locate by `region_weights` (current demand) and draw sector and productivity anew.
+    An entrant takes the country of the slot it fills (so each country keeps its number of
+    agents), locates by `region_weights` (current demand) and draws sector and productivity.
     """
     slots = np.flatnonzero(exiting)
     if slots.size == 0:
         return slots
-    firms.market[slots] = rng.choice(
-        len(region_weights), size=slots.size, p=region_weights / region_weights.sum()
-    )
+    country = region_country[firms.market[slots]]
+    firms.market[slots] = _locate(rng, country, region_weights, region_country)
     firms.sector[slots] = rng.choice(len(sector_shares), size=slots.size, p=sector_shares)
     phi = draw_productivity(rng, slots.size, pareto_shape)
     firms.productivity[slots] = phi

@@ -1,11 +1,14 @@
 """Forums of border (later interregional) cooperation and the contacts they create.
 
 The schedule is scenario data. At a forum, the attending Russian and Kazakh regions gain one
-unit of contacts with each other; contacts decay by `forum_contact_decay` a year. Border regions
-and the host attend every forum; in the interregional format other regions attend with
-probability `forum_interregional_attendance`. A business forum also gathers `participants`
-business people from the attending regions (in proportion to their active firms); each Russian–
-Kazakh pair of participants signs a protocol of intent with probability `protocol_rate`.
+unit of contacts with each other; contacts decay by `forum_contact_decay` a year. Who attends
+depends on the forum's format: in the border format, the border regions and the host; in the
+interregional format, also every other region with probability
+`forum_interregional_attendance`; in the national_and_neighbours format, every region of the
+host's country and the host's neighbours across the border (as at the 2003 Uralsk business
+forum). A business forum also gathers `participants` business people from the attending regions
+(in proportion to the mass of their active firms); each Russian–Kazakh pair of participants signs a
+protocol of intent with probability `protocol_rate`.
 """
 
 from __future__ import annotations
@@ -33,9 +36,16 @@ def attendance(
     region_ids: np.ndarray,
     border: np.ndarray,
     params: ModelParameters,
+    neighbours: dict[str, tuple[str, ...]],
 ) -> np.ndarray:
     """Which regions (in data order) attend `forum`."""
-    attend = border | (region_ids == forum.host)
+    host = region_ids == forum.host
+    if forum.format == "national_and_neighbours":
+        country = forum.host[:2]
+        return np.char.startswith(region_ids.astype(str), f"{country}-") | np.isin(
+            region_ids, neighbours.get(forum.host, ())
+        )
+    attend = border | host
     if forum.format == "interregional":
         attend |= rng.random(len(region_ids)) < params.forum_interregional_attendance
     return attend
@@ -49,8 +59,9 @@ def hold_forums(
     border: np.ndarray,
     ru: np.ndarray,
     kz: np.ndarray,
-    active_firms: np.ndarray,
+    active_mass: np.ndarray,
     params: ModelParameters,
+    neighbours: dict[str, tuple[str, ...]],
 ) -> ForumOutcome:
     """Hold this year's forums: update `contacts` in place and count protocols.
 
@@ -62,17 +73,18 @@ def hold_forums(
         border: Border-region flags in data order.
         ru: Data indices of the Russian regions (rows of `contacts`).
         kz: Data indices of the Kazakh regions (columns of `contacts`).
-        active_firms: Active firm agents per region (data order).
+        active_mass: Firm mass of the active firms per region (data order).
         params: Structural parameters.
+        neighbours: Each region's neighbours across the border.
     """
     protocols = np.zeros(contacts.shape, dtype=np.int64)
     participants = 0
     for forum in forums:
-        attend = attendance(forum, rng, region_ids, border, params)
+        attend = attendance(forum, rng, region_ids, border, params, neighbours)
         contacts += np.outer(attend[ru], attend[kz])
         if forum.kind != "business" or forum.participants == 0:
             continue
-        weight = np.where(attend, active_firms, 0).astype(float)
+        weight = np.where(attend, active_mass, 0.0)
         if weight.sum() == 0:
             continue
         people = rng.multinomial(forum.participants, weight / weight.sum())

@@ -71,7 +71,7 @@ def macro_path(spec: ScenarioSpec) -> MacroPath:
             raise InputError(
                 f"macro series of {country} has no value for years {missing[:5]}"
                 f"{'...' if len(missing) > 5 else ''}; give a macro file covering "
-                f"{years[0]}-{years[-1]} or set extend = \"trend\"",
+                f'{years[0]}-{years[-1]} or set extend = "trend"',
                 source=spec.source,
                 key="macro.file",
             )

@@ -65,6 +65,10 @@ class TransfrontierModel(mesa.Model):
         self.region_ids = np.append(regions.region_id.to_numpy(str), ROW_ID)
         self.country_of = np.append(regions.country.map({"KZ": KZ, "RU": RU}).to_numpy(int), ROW)
         self.border = np.append(regions.border.to_numpy(bool), False)
+        self.neighbours = {
+            rid: tuple(filter(None, text.split(";")))
+            for rid, text in zip(regions.region_id, regions.neighbours, strict=True)
+        }
         self.ru = np.flatnonzero(self.country_of == RU)
         self.kz = np.flatnonzero(self.country_of == KZ)
         macro_table = load_macro(spec.macro_file)
@@ -105,7 +109,7 @@ class TransfrontierModel(mesa.Model):
                 np.append(regions.lon.to_numpy(float), np.nan),
                 np.append(regions.population.to_numpy(float), np.nan),
                 self.border,
-                [tuple(filter(None, s.split(";"))) for s in regions.neighbours] + [()],
+                [self.neighbours[rid] for rid in regions.region_id] + [()],
             )
         )
 
@@ -116,6 +120,8 @@ class TransfrontierModel(mesa.Model):
             self.streams["firms"],
             p.n_firms,
             self._entry_weights(demand_c),
+            self.country_of,
+            {KZ: p.kz_agent_share, RU: 1.0 - p.kz_agent_share},
             self.sector_shares,
             p.pareto_shape,
             p.sigma,
@@ -125,7 +131,7 @@ class TransfrontierModel(mesa.Model):
             Firm.create_agents(self, p.n_firms, np.arange(p.n_firms))
         )
         self.ventures: list[JointVenture] = []
-        self.agreements = np.zeros((self.ru.size, self.kz.size), dtype=bool)
+        self.agreements = np.zeros((self.ru.size, self.kz.size), dtype=np.int64)
         self.contacts = np.zeros((self.ru.size, self.kz.size))
         self.ties = trade.Ties.none(m)
         self.supply = self._supply(demand_c, price_c)
@@ -162,9 +168,16 @@ class TransfrontierModel(mesa.Model):
         agents = np.bincount(country, minlength=3)
         mass = (real_output / np.maximum(agents, 1))[country]
         continuum = np.zeros((len(self.sector_names), self.n_markets))
-        row_phi = p.row_productivity * self.row_multiplier
-        continuum[:, -1] = self.sector_shares * real_output[ROW] * row_phi ** (p.sigma - 1.0)
-        return trade.build_supply(self.firms, mass, continuum, p.pareto_shape, p.sigma)
+        continuum[:, -1] = self.sector_shares * real_output[ROW]
+        floor = np.zeros_like(continuum)
+        # A productivity shift lambda of the Pareto continuum moves its smallest size.
+        floor[:, -1] = (p.row_productivity * self.row_multiplier) ** (p.sigma - 1.0)
+        return trade.build_supply(self.firms, mass, continuum, floor, p.pareto_shape, p.sigma)
+
+    def _active_mass(self) -> np.ndarray:
+        """Firm mass of the active firms per market (economic weight, whatever the agents)."""
+        weights = self.supply.mass * self.firms.active
+        return np.bincount(self.firms.market, weights=weights, minlength=self.n_markets)
 
     def _entry_weights(self, demand_c: np.ndarray) -> np.ndarray:
         """Where firms locate: the Kazakh and Russian regions' current demand (none abroad)."""
@@ -177,7 +190,7 @@ class TransfrontierModel(mesa.Model):
         p = self.params
         pair = np.minimum(
             p.max_search_saving,
-            p.agreement_cost_reduction * self.agreements
+            p.agreement_cost_reduction * self.linked
             + p.forum_cost_reduction * self.contacts
             + p.funding_cost_reduction * levers.state_funding
             + p.human_capital_cost_reduction * levers.human_capital_exchange,
@@ -245,6 +258,7 @@ class TransfrontierModel(mesa.Model):
         levers, regime = levers_for_year(self.spec.regimes, self.year)
         demand_c, price_c = self.macro.at(self.year)
         entered = exited = 0
+        self.closed = np.zeros((self.n_markets, 3), dtype=np.int64)
         if self.year > self.spec.start_year:
             entered = exited = self._demography(demand_c)
 
@@ -258,8 +272,9 @@ class TransfrontierModel(mesa.Model):
             self.border[:-1],
             self.ru,
             self.kz,
-            self.active_firms_by_market[:-1],
+            self._active_mass()[:-1],
             p,
+            self.neighbours,
         )
         self.agreements, signed, lapsed = agreements.update_agreements(
             self.agreements, self.streams["agreements"], self.pair_trade, self.contacts, levers, p
@@ -280,7 +295,7 @@ class TransfrontierModel(mesa.Model):
         foreign = self.cross_border
         exporters = trade.exporters(self.supply, self.trade, self.ties, foreign)
 
-        dissolved = self._dissolve_ventures(levers)
+        dissolved = self._dissolve_ventures(levers) + self.closed
         founded = self._found_ventures(levers, forum.protocols)
 
         record = record_year(
@@ -312,6 +327,7 @@ class TransfrontierModel(mesa.Model):
             rng,
             exiting,
             self._entry_weights(demand_c),
+            self.country_of,
             self.sector_shares,
             p.pareto_shape,
             p.sigma,
@@ -329,6 +345,7 @@ class TransfrontierModel(mesa.Model):
         keep = []
         for venture in self.ventures:
             if gone[venture.host_slot]:
+                self.closed[venture.host_market, self.country_of[venture.investor_market]] += 1
                 venture.remove()
                 continue
             if venture.investor_slot >= 0 and gone[venture.investor_slot]:
@@ -366,7 +383,7 @@ class TransfrontierModel(mesa.Model):
             mass[self.ru],
             mass[self.kz],
             self.distance[np.ix_(self.ru, self.kz)],
-            self.agreements,
+            self.linked,
             self.contacts,
             relative,
             levers,
@@ -377,7 +394,7 @@ class TransfrontierModel(mesa.Model):
             mass[self.kz],
             mass[self.ru],
             self.distance[np.ix_(self.kz, self.ru)],
-            self.agreements.T,
+            self.linked.T,
             self.contacts.T,
             relative.T,
             levers,
@@ -443,14 +460,19 @@ class TransfrontierModel(mesa.Model):
         return trade.Ties(unique, merged, self.params.jv_cost_reduction)
 
     # --- views for agents and apps ----------------------------------------------------------
+    @property
+    def linked(self) -> np.ndarray:
+        """(n_ru, n_kz) True where a region pair has at least one active agreement."""
+        return self.agreements > 0
+
     def agreement_partners(self, market: int) -> list[str]:
         """Region ids across the border linked to `market` by an active agreement."""
         if self.country_of[market] == RU:
             row = int(np.searchsorted(self.ru, market))
-            return list(self.region_ids[self.kz[self.agreements[row]]])
+            return list(self.region_ids[self.kz[self.linked[row]]])
         if self.country_of[market] == KZ:
             col = int(np.searchsorted(self.kz, market))
-            return list(self.region_ids[self.ru[self.agreements[:, col]]])
+            return list(self.region_ids[self.ru[self.linked[:, col]]])
         return []
 
     def ventures_hosted_by(self, slot: int) -> list[JointVenture]:

@@ -38,6 +38,9 @@ class ModelParameters:
     Args:
         n_firms: Number of Kazakh and Russian firm agents (a resolution, not the economy's
             size; money stays comparable across values).
+        kz_agent_share: Share of the firm agents located in Kazakhstan (a resolution: each
+            country's agents share its real output, so this sets how finely Kazakhstan's much
+            smaller economy is sampled, not its size).
         sigma: Elasticity of substitution between varieties (CES demand).
         pareto_shape: Shape of the Pareto distribution of firm productivity; must exceed
             `sigma - 1` so that sales have a finite mean.
@@ -88,7 +91,8 @@ class ModelParameters:
             sign a protocol of intent.
         protocol_conversion: Share of protocols of intent that become joint ventures.
         jv_rate: New joint ventures with Russian capital in Kazakhstan per year at reference
-            conditions (legal framework and capital mobility 1, no agreements or contacts).
+            conditions (legal framework, capital mobility and investment attraction 1), before
+            the boosts from agreements, forum contacts and trade ties.
         jv_ru_rate: Same for joint ventures with Kazakh capital in Russia.
         jv_row_rate: Same for joint ventures with Rest-of-World capital in Kazakhstan.
         jv_distance_elasticity: Elasticity of joint-venture formation to distance (negative
@@ -110,6 +114,7 @@ class ModelParameters:
     """
 
     n_firms: Annotated[int, Range(200, 5_000_000)] = 20_000
+    kz_agent_share: Annotated[float, Range(0.05, 0.95)] = 0.4
     sigma: Annotated[float, Range(1.5, 10.0)] = 4.0
     pareto_shape: Annotated[float, Range(1.1, 20.0)] = 4.6
     distance_elasticity: Annotated[float, Range(0.0, 3.0)] = 0.5
@@ -125,7 +130,7 @@ class ModelParameters:
     exit_rate: Annotated[float, Range(0.0, 0.5)] = 0.05
     price_passthrough: Annotated[float, Range(0.0, 2.0)] = 0.1
     money_scale: Annotated[float, Range(1e-4, 10.0)] = 0.7
-    agreement_rate: Annotated[float, Range(0.0, 1.0)] = 0.01
+    agreement_rate: Annotated[float, Range(0.0, 1.0)] = 0.008
     agreement_trade_elasticity: Annotated[float, Range(0.0, 3.0)] = 0.6
     agreement_forum_effect: Annotated[float, Range(0.0, 50.0)] = 1.0
     agreement_funding_effect: Annotated[float, Range(0.0, 50.0)] = 1.0
@@ -139,9 +144,9 @@ class ModelParameters:
     forum_interregional_attendance: Annotated[float, Range(0.0, 1.0)] = 0.3
     protocol_rate: Annotated[float, Range(0.0, 1.0)] = 0.008
     protocol_conversion: Annotated[float, Range(0.0, 1.0)] = 0.3
-    jv_rate: Annotated[float, Range(0.0, 5000.0)] = 150.0
+    jv_rate: Annotated[float, Range(0.0, 5000.0)] = 220.0
     jv_ru_rate: Annotated[float, Range(0.0, 5000.0)] = 40.0
-    jv_row_rate: Annotated[float, Range(0.0, 5000.0)] = 40.0
+    jv_row_rate: Annotated[float, Range(0.0, 5000.0)] = 60.0
     jv_distance_elasticity: Annotated[float, Range(0.0, 5.0)] = 1.0
     jv_agreement_effect: Annotated[float, Range(0.0, 50.0)] = 1.0
     jv_forum_effect: Annotated[float, Range(0.0, 50.0)] = 0.5

@@ -96,7 +96,7 @@ def record_year(
         "ru_exports_to_row_usd_bn": flows[np.ix_(ru, row)].sum(),
         "ru_imports_from_row_usd_bn": flows[np.ix_(row, ru)].sum(),
         "ru_row_trade_usd_bn": flows[np.ix_(ru, row)].sum() + flows[np.ix_(row, ru)].sum(),
-        "interregional_share": _share(pair[model.agreements].sum(), pair.sum()),
+        "interregional_share": _share(pair[model.linked].sum(), pair.sum()),
         "border_region_share": _share(pair[border_ru].sum(), pair.sum()),
         "shadow_share": shadow,
         "jv_kz": int(jv_kz[RU] + jv_kz[ROW]),
@@ -109,8 +109,8 @@ def record_year(
         "agreements": int(model.agreements.sum()),
         "agreements_signed": signed,
         "agreements_lapsed": lapsed,
-        "linked_ru_regions": int(model.agreements.any(axis=1).sum()),
-        "linked_kz_regions": int(model.agreements.any(axis=0).sum()),
+        "linked_ru_regions": int(model.linked.any(axis=1).sum()),
+        "linked_kz_regions": int(model.linked.any(axis=0).sum()),
         "firms": int(firms_home),
         "firms_entered": entered,
         "firms_exited": exited,
@@ -148,7 +148,7 @@ def record_year(
 
     o, d = np.nonzero(model.cross_border | (row[:, None] ^ row[None, :]))
     linked = np.zeros((model.n_markets, model.n_markets), dtype=bool)
-    linked[np.ix_(model.ru, model.kz)] = model.agreements
+    linked[np.ix_(model.ru, model.kz)] = model.linked
     linked |= linked.T
     flow_rows = {
         "year": np.full(o.size, model.year),

@@ -211,10 +211,13 @@ def write_results(
     results: Results, out_dir: Path, fmt: str = "both", plots: bool = True
 ) -> list[Path]:
     """Write a run's tables, `meta.json` and plots into `out_dir`, atomically."""
-    from sim.plots import save_plots
 
-    figures = (lambda folder: save_plots(results, folder)) if plots else None
-    return write_outputs(results.tables, results.meta, out_dir, fmt, figures)
+    def figures(folder: Path) -> None:
+        from sim.plots import save_plots  # matplotlib only when plots are wanted
+
+        save_plots(results, folder)
+
+    return write_outputs(results.tables, results.meta, out_dir, fmt, figures if plots else None)
 
 
 def write_outputs(

@@ -51,7 +51,7 @@ TOP_KEYS = {
 REGIME_META_KEYS = {"name", "label", "start", "remove"}
 FORUM_KEYS = {"year", "host", "kind", "format", "participants", "note"}
 FORUM_KINDS = ("heads", "business")
-FORUM_FORMATS = ("border", "interregional")
+FORUM_FORMATS = ("border", "interregional", "national_and_neighbours")
 MACRO_KEYS = {"file", "adjust", "extend", "trend_years", "note"}
 MACRO_EXTENDS = ("none", "trend")
 ADJUST_KEYS = {"country", "from_year", "to_year", "demand", "price", "note"}
@@ -120,6 +120,13 @@ class ScenarioSpec:
                 raw[key] = value
             else:
                 raw.setdefault("parameters", {})[key] = value
+        end = raw["end_year"]
+        if isinstance(end, int) and end < self.end_year:
+            # A shortened run drops the regimes and forums that come after its end.
+            raw["regimes"] = [
+                r for r in raw["regimes"] if _start_as_year(r["start"], self.source, "") < end + 1
+            ]
+            raw["forums"] = [f for f in raw.get("forums", []) if f.get("year", end) <= end]
         return _validate(raw, source=f"{self.source} (with overrides)")
 
 

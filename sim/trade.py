@@ -23,12 +23,15 @@ Because every firm of a (sector, origin) pair faces the same costs, the sellers 
 above the cutoff: with firms sorted by productivity inside each (sector, origin) segment and
 cumulative sums of `w * a`, every cutoff costs one binary search: O(N log N + S R^2) per year.
 Firms with joint-venture ties face a lower fixed cost in the partner country; they are a sparse
-correction on top. The Rest of World supplies as a continuum of firms with the same Pareto
-productivity, so its sellers' mass above a cutoff is exact: `M * theta/(theta-1) * cut^(1-theta)`.
+correction on top. The Rest of World supplies as a continuum of firms with Pareto productivity
+whose sizes start at `floor` (a productivity shift lambda gives floor = lambda^(sigma-1)), so its
+sellers' mass above a cutoff is exact:
+`M * floor * theta/(theta-1) * max(cut/floor, 1)^(1-theta)`, theta = pareto_shape/(sigma-1).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +50,10 @@ class Supply:
     csum: np.ndarray  # cumulative mass * size in sorted order, with a leading zero
     bounds: np.ndarray  # segment start positions, length n_segments + 1
     mass: np.ndarray  # firm mass of each slot
+    rank: np.ndarray  # sorted position of each slot
     continuum: np.ndarray  # (S, M) firm mass of continuum origins (0 where agents supply)
+    floor: np.ndarray  # (S, M) smallest size of the continuum's firms
+    continuum_origins: np.ndarray  # origins that supply as a continuum
     theta: float  # Pareto shape of a = phi**(sigma-1)
     n_sectors: int
     n_markets: int
@@ -62,6 +68,7 @@ def build_supply(
     firms: FirmColumns,
     mass: np.ndarray,
     continuum: np.ndarray,
+    floor: np.ndarray,
     pareto_shape: float,
     sigma: float,
 ) -> Supply:
@@ -71,63 +78,105 @@ def build_supply(
         firms: The firm columns.
         mass: Firm mass each agent stands for.
         continuum: (S, M) firm mass of origins supplied as a continuum (the Rest of World).
+        floor: (S, M) smallest firm size of the continuum origins.
         pareto_shape: Pareto shape of productivity.
         sigma: Elasticity of substitution.
     """
     n_sectors, n_markets = continuum.shape
     segment = firms.sector.astype(np.int64) * n_markets + firms.market
-    order = np.lexsort((firms.size, segment))
+    unsorted = segment * KEY_SPAN + np.log(firms.size)
+    order = np.argsort(unsorted, kind="stable")
+    keys = unsorted[order]
     seg_sorted = segment[order]
-    keys = seg_sorted * KEY_SPAN + np.log(firms.size[order])
     csum = np.concatenate(([0.0], np.cumsum(firms.size[order] * mass[order])))
     bounds = np.searchsorted(seg_sorted, np.arange(n_sectors * n_markets + 1))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
     theta = pareto_shape / (sigma - 1.0)
-    return Supply(firms, keys, csum, bounds, mass, continuum, theta, n_sectors, n_markets)
+    origins = np.flatnonzero((continuum > 0).any(axis=0) & (floor > 0).any(axis=0))
+    return Supply(
+        firms,
+        keys,
+        csum,
+        bounds,
+        mass,
+        rank,
+        continuum,
+        floor,
+        origins,
+        theta,
+        n_sectors,
+        n_markets,
+    )
 
 
-def _positions(supply: Supply, seg: np.ndarray, cut: np.ndarray) -> np.ndarray:
-    """Sorted position of the first agent at or above `cut` in segment `seg`."""
-    log_cut = np.minimum(np.log(np.maximum(cut, 1.0)), KEY_SPAN / 2)
+def _positions(supply: Supply, seg: np.ndarray, log_cut: np.ndarray) -> np.ndarray:
+    """Sorted position of the first agent at or above the cutoff in segment `seg`."""
     return np.searchsorted(supply.keys, seg * KEY_SPAN + log_cut)
 
 
-def seller_mass(supply: Supply, s: np.ndarray, o: np.ndarray, cut: np.ndarray) -> np.ndarray:
-    """Mass-weighted size `sum w * a` of the sellers of sector s from origin o above `cut`.
+def _log_cut(cut: np.ndarray) -> np.ndarray:
+    return np.minimum(np.log(np.maximum(cut, 1.0)), KEY_SPAN / 2)
+
+
+def _marginal(
+    supply: Supply, seg: np.ndarray, cut: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First position at or above `cut`, and the share of the agent just below that sells.
 
     An agent stands for many firms of similar productivity, spread (in log size) between it
-    and the next agent up its segment (the top agent over the gap below it). The firms of the
-    marginal agent above the cutoff sell, so the mass is continuous in the cutoff and each
-    year's equilibrium exists. `s`, `o` and `cut` broadcast together.
+    and the next agent up its segment (the top agent over the gap below it); the firms of the
+    marginal agent that lie above the cutoff sell. Returns (pos, fraction, end of segment).
     """
-    s, o, cut = np.broadcast_arrays(s, o, cut)
-    seg = s * supply.n_markets + o
-    pos = _positions(supply, seg, cut)
+    log_cut = _log_cut(cut)
+    pos = _positions(supply, seg, log_cut)
     start = supply.bounds[seg]
     end = supply.bounds[seg + 1]
-    full = supply.csum[end] - supply.csum[pos]
     marginal = np.maximum(pos - 1, 0)
     lower = supply.keys[marginal]
-    below = supply.keys[np.maximum(marginal - 1, 0)]
-    upper = np.where(
-        pos < end,
-        supply.keys[np.minimum(pos, len(supply.keys) - 1)],
-        lower + np.where(marginal > start, lower - below, 1.0),
-    )
-    log_cut = np.minimum(np.log(np.maximum(cut, 1.0)), KEY_SPAN / 2)
+    inside = pos < end
+    upper = np.where(inside, supply.keys[np.minimum(pos, len(supply.keys) - 1)], 0.0)
+    top = ~inside & (marginal > start)
+    upper = np.where(top, 2 * lower - supply.keys[np.maximum(marginal - 1, 0)], upper)
+    upper = np.where(~inside & ~top, lower + 1.0, upper)
     with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.clip((upper - (seg * KEY_SPAN + log_cut)) / (upper - lower), 0.0, 1.0)
-    frac = np.where(pos > start, np.nan_to_num(frac), 0.0)
-    agents = full + frac * (supply.csum[pos] - supply.csum[marginal])
+        frac = (upper - (seg * KEY_SPAN + log_cut)) / (upper - lower)
+    frac = np.where(pos > start, np.clip(np.nan_to_num(frac), 0.0, 1.0), 0.0)
+    return pos, frac, end
+
+
+def _sellers(
+    supply: Supply, s: np.ndarray, o: np.ndarray, cut: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Seller mass `sum w * a` and number of seller agents of sector s from origin o.
+
+    Agents at or above the cutoff sell in full and the marginal agent below it in part (see
+    `_marginal`), so the mass is continuous in the cutoff and each year's equilibrium exists;
+    continuum origins add their exact Pareto integral. `s`, `o` and `cut` broadcast together.
+    """
+    s, o, cut = np.broadcast_arrays(s, o, cut)
+    pos, frac, end = _marginal(supply, s * supply.n_markets + o, cut)
+    before = supply.csum[np.maximum(pos - 1, 0)]
+    at = supply.csum[pos]
+    mass = supply.csum[end] - at + frac * (at - before)
     theta = supply.theta
-    continuum = supply.continuum[s, o] * theta / (theta - 1.0) * np.maximum(cut, 1.0) ** (1 - theta)
-    return agents + continuum
+    for origin in supply.continuum_origins:
+        here = o == origin
+        floor = supply.floor[s[here], origin]
+        tail = np.maximum(cut[here] / floor, 1.0) ** (1 - theta)
+        mass[here] += supply.continuum[s[here], origin] * floor * theta / (theta - 1.0) * tail
+    return mass, end - pos
+
+
+def seller_mass(supply: Supply, s: np.ndarray, o: np.ndarray, cut: np.ndarray) -> np.ndarray:
+    """Mass-weighted size `sum w * a` of the sellers of sector s from origin o above `cut`."""
+    return _sellers(supply, s, o, cut)[0]
 
 
 def seller_count(supply: Supply, cut: np.ndarray) -> np.ndarray:
     """Number of firm agents at or above each (s, o, ...) cutoff."""
     seg = supply.segments.reshape(supply.n_sectors, supply.n_markets, *([1] * (cut.ndim - 2)))
-    end = supply.bounds[seg + 1]
-    return end - _positions(supply, seg, cut)
+    return supply.bounds[seg + 1] - _positions(supply, seg, _log_cut(cut))
 
 
 @dataclass(frozen=True)
@@ -175,20 +224,60 @@ class YearTrade:
     """Outcome of one year's market choice."""
 
     cut: np.ndarray  # (S, M, M) cutoffs in force
-    psi: np.ndarray  # (S, M) market crowding
+    psi: np.ndarray  # (S, M) market crowding the sellers create
     flows: np.ndarray  # (M, M) sales at producer prices, model money units, summed over sectors
     sellers: np.ndarray  # (M, M) number of firm agents selling from o in d
     tie_gain: np.ndarray  # (n_ties, M) markets a tied firm serves only thanks to its tie
+    solved: np.ndarray | None = None  # (S, M) the crowding the cutoffs were set for
+
+
+@dataclass(frozen=True)
+class CutoffRule:
+    """The year's cutoff rule: cut = ratio * psi, kept in the hysteresis band.
+
+    `ratio = sigma * F_od * (1 + tariff_od) / (E_sd * T_sod)` is fixed within a year, so the exit
+    cutoff is `ratio * psi_sd`. A market not served last year needs the sunk cost covered too
+    (entry cutoff `exit * (1 + sunk_od)`); one served last year is kept while the fixed cost is
+    covered: the cutoff in force stays inside that band around last year's.
+    """
+
+    ratio: np.ndarray  # (S, M, M)
+    entry: np.ndarray  # (M, M) 1 + sunk cost ratio
+    previous: np.ndarray | None  # (S, M, M) last year's cutoffs, or None without history
+
+    @staticmethod
+    def of(
+        demand: np.ndarray, costs: TradeCosts, sigma: float, previous: np.ndarray | None
+    ) -> CutoffRule:
+        """The rule for this year's demand and costs."""
+        ratio = sigma * costs.fixed * (1.0 + costs.tariff) / (demand[:, None, :] * costs.access)
+        return CutoffRule(ratio, 1.0 + costs.sunk, previous)
+
+    def _band(self, exit_cut: np.ndarray, entry: np.ndarray, previous: np.ndarray | None):
+        if previous is None:
+            return exit_cut
+        return np.minimum(exit_cut * entry, np.maximum(exit_cut, previous))
+
+    def full(self, psi: np.ndarray) -> np.ndarray:
+        """(S, M, M) cutoffs in force."""
+        return self._band(self.ratio * psi[:, None, :], self.entry[None], self.previous)
+
+    def cells(self, psi: np.ndarray, s: np.ndarray, d: np.ndarray) -> np.ndarray:
+        """(K, M) cutoffs from every origin into the cells (s[k], d[k])."""
+        prev = None if self.previous is None else self.previous[s, :, d]
+        return self._band(self.ratio[s, :, d] * psi[s, d][:, None], self.entry[:, d].T, prev)
+
+    def rows(self, psi: np.ndarray, s: np.ndarray, o: np.ndarray) -> np.ndarray:
+        """(K, M) cutoffs of the pairs (s[k], o[k]) into every market."""
+        prev = None if self.previous is None else self.previous[s, o, :]
+        return self._band(self.ratio[s, o, :] * psi[s, :], self.entry[o, :], prev)
 
 
 def exit_cutoffs(
     demand: np.ndarray, costs: TradeCosts, psi: np.ndarray, sigma: float
 ) -> np.ndarray:
-    """Cutoff at which variable profit equals the fixed cost, for each (s, o, d)."""
-    num = sigma * costs.fixed * (1.0 + costs.tariff)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cut = num[None] * psi[:, None, :] / (demand[:, None, :] * costs.access)
-    return np.nan_to_num(cut, nan=np.inf, posinf=np.inf)
+    """(S, M, M) cutoffs at which variable profit equals the fixed cost."""
+    return CutoffRule.of(demand, costs, sigma, None).full(psi)
 
 
 def cutoffs(
@@ -198,31 +287,39 @@ def cutoffs(
     sigma: float,
     previous_cut: np.ndarray | None,
 ) -> np.ndarray:
-    """Cutoffs in force given crowding: the hysteresis band around last year's cutoffs."""
-    exit_cut = exit_cutoffs(demand, costs, psi, sigma)
-    if previous_cut is None:
-        return exit_cut
-    entry_cut = exit_cut * (1.0 + costs.sunk)[None]
-    return np.minimum(entry_cut, np.maximum(exit_cut, previous_cut))
+    """(S, M, M) cutoffs in force given crowding (see `CutoffRule`)."""
+    return CutoffRule.of(demand, costs, sigma, previous_cut).full(psi)
 
 
-def tie_gains(supply: Supply, cut: np.ndarray, ties: Ties) -> np.ndarray:
-    """(n_ties, M): markets a tied firm clears only with its reduced fixed cost."""
-    f = supply.firms
-    own_cut = cut[f.sector[ties.slots], f.market[ties.slots], :]
-    a = f.size[ties.slots][:, None]
+def tie_gains(supply: Supply, own_cut: np.ndarray, ties: Ties) -> np.ndarray:
+    """(n_ties, M): markets a tied firm clears only with its reduced fixed cost.
+
+    `own_cut` holds each tied firm's cutoffs into every market (n_ties, M).
+    """
+    a = supply.firms.size[ties.slots][:, None]
     return ties.partner & (a < own_cut) & (a >= own_cut * (1.0 - ties.reduction))
 
 
-def tie_mass(supply: Supply, cut: np.ndarray, ties: Ties) -> np.ndarray:
-    """(S, M, M) extra seller mass from tied firms."""
-    extra = np.zeros(cut.shape)
-    if ties.slots.size:
-        f = supply.firms
-        ti, d = np.nonzero(tie_gains(supply, cut, ties))
-        slots = ties.slots[ti]
-        np.add.at(extra, (f.sector[slots], f.market[slots], d), f.size[slots] * supply.mass[slots])
-    return extra
+def tie_mass(supply: Supply, own_cut: np.ndarray, ties: Ties) -> np.ndarray:
+    """(S, M, M) extra seller mass from tied firms (less what they sell as marginal agents)."""
+    n_s, n_m = supply.n_sectors, supply.n_markets
+    ti, d = np.nonzero(tie_gains(supply, own_cut, ties))
+    if ti.size == 0:
+        return np.zeros((n_s, n_m, n_m))
+    f = supply.firms
+    slots = ties.slots[ti]
+    seg = f.sector[slots].astype(np.int64) * n_m + f.market[slots]
+    pos, frac, _ = _marginal(supply, seg, own_cut[ti, d])
+    counted = np.where(supply.rank[slots] == pos - 1, frac, 0.0)
+    weight = f.size[slots] * supply.mass[slots] * (1.0 - counted)
+    return np.bincount(seg * n_m + d, weights=weight, minlength=n_s * n_m * n_m).reshape(
+        n_s, n_m, n_m
+    )
+
+
+def _tied_rows(supply: Supply, ties: Ties) -> tuple[np.ndarray, np.ndarray]:
+    f = supply.firms
+    return f.sector[ties.slots].astype(np.int64), f.market[ties.slots].astype(np.int64)
 
 
 def settle(
@@ -231,18 +328,20 @@ def settle(
     """Sales, crowding and sellers given the cutoffs in force."""
     s = np.arange(supply.n_sectors)[:, None, None]
     o = np.arange(supply.n_markets)[None, :, None]
-    mass = seller_mass(supply, s, o, cut) + tie_mass(supply, cut, ties)
+    mass, count = _sellers(supply, s, o, cut)
+    ts, to = _tied_rows(supply, ties)
+    own_cut = cut[ts, to, :]
+    gain = tie_gains(supply, own_cut, ties)
+    if ties.slots.size:
+        mass = mass + tie_mass(supply, own_cut, ties)
     weighted = costs.access * mass  # (S, O, D)
     psi = weighted.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(psi[:, None, :] > 0, weighted / psi[:, None, :], 0.0)
     flows = (demand[:, None, :] * share / (1.0 + costs.tariff)[None]).sum(axis=0)
-    gain = tie_gains(supply, cut, ties)
-    sellers = seller_count(supply, cut).sum(axis=0)
+    sellers = count.sum(axis=0)
     if ties.slots.size:
-        np.add.at(
-            sellers, (supply.firms.market[ties.slots][:, None], np.arange(gain.shape[1])), gain
-        )
+        np.add.at(sellers, (to[:, None], np.arange(gain.shape[1])[None, :]), gain)
     return YearTrade(cut, psi, flows, sellers, gain)
 
 
@@ -261,32 +360,34 @@ def equilibrium(
     The cutoffs into market d depend on d's crowding `psi_sd` only, and the sellers' mass falls
     as it rises, so each (sector, market) has one root of `G(psi) - psi`, where `G` is the
     crowding the implied sellers create. It is bracketed by 0 and `G(0)` (everyone sells) and
-    found by the secant method kept inside the bracket (bisection when a step leaves it); only
-    cells not yet converged are evaluated again. With `previous` (last year's outcome) the sunk
-    cost creates the hysteresis band and last year's crowding is the first guess; without it
-    (the first year) there is no history.
+    found by the secant method kept inside the bracket (bisection when a step leaves it, and
+    every third round, so the bracket always shrinks); only cells not yet converged are
+    evaluated again. With `previous` (last year's outcome) the sunk cost creates the hysteresis
+    band and last year's crowding is the first guess; without it (the first year) there is no
+    history.
     """
-    previous_cut = None if previous is None else previous.cut
-    origins = np.arange(supply.n_markets)
+    rule = CutoffRule.of(demand, costs, sigma, None if previous is None else previous.cut)
+    origins = np.arange(supply.n_markets)[None, :]
+    ts, to = _tied_rows(supply, ties)
 
     def crowding(psi: np.ndarray, s: np.ndarray, d: np.ndarray) -> np.ndarray:
         """G for the cells (s[k], d[k]), given the crowding `psi` of every cell."""
-        cut = cutoffs(demand, costs, psi, sigma, previous_cut)
-        mass = seller_mass(supply, s[:, None], origins[None, :], cut[s, :, d])
+        mass = seller_mass(supply, s[:, None], origins, rule.cells(psi, s, d))
         if ties.slots.size:
-            mass = mass + tie_mass(supply, cut, ties)[s, :, d]
+            extra = tie_mass(supply, rule.rows(psi, ts, to), ties)
+            mass = mass + extra[s, :, d]
         return (costs.access[s, :, d] * mass).sum(axis=1)
 
     # G(0): every firm sells everywhere; it bounds the root from above.
     seg = supply.segments
     everyone = supply.csum[supply.bounds[seg + 1]] - supply.csum[supply.bounds[seg]]
-    everyone = everyone + supply.continuum * supply.theta / (supply.theta - 1.0)
+    everyone = everyone + supply.continuum * supply.floor * supply.theta / (supply.theta - 1.0)
     hi = np.einsum("sod,so->sd", costs.access, everyone)
     lo = np.zeros_like(demand)
-    x = 0.5 * hi if previous is None else np.clip(previous.psi, lo, hi)
+    x = 0.5 * hi if previous is None else np.clip(previous.solved, lo, hi)
     x_prev, h_prev = x.copy(), np.full_like(x, np.nan)
     todo = np.ones(demand.shape, dtype=bool)
-    for _ in range(iterations):
+    for rounds in range(iterations):
         s, d = np.nonzero(todo)
         g = crowding(x, s, d)
         xk, lo_k, hi_k = x[s, d], lo[s, d], hi[s, d]
@@ -300,14 +401,15 @@ def equilibrium(
         with np.errstate(divide="ignore", invalid="ignore"):
             secant = xk - h * (xk - x_prev[s, d]) / (h - h_prev[s, d])
         step = np.where(np.isnan(h_prev[s, d]), g, secant)  # first step: plain fixed point
-        outside = ~np.isfinite(step) | (step <= lo_k) | (step >= hi_k)
+        # Bisect when a step leaves the bracket, and every third round so that it shrinks.
+        outside = ~np.isfinite(step) | (step <= lo_k) | (step >= hi_k) | (rounds % 3 == 2)
         lo[s, d], hi[s, d] = lo_k, hi_k
         x_prev[s, d], h_prev[s, d] = xk, h
         x[s, d] = np.where(done, xk, np.where(outside, 0.5 * (lo_k + hi_k), step))
         todo[s, d] = ~done
         if not todo.any():
             break
-    return settle(demand, costs, supply, cutoffs(demand, costs, x, sigma, previous_cut), ties)
+    return dataclasses.replace(settle(demand, costs, supply, rule.full(x), ties), solved=x)
 
 
 def active_firms(supply: Supply, trade: YearTrade, ties: Ties) -> np.ndarray:

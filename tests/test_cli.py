@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -96,7 +97,7 @@ def test_failure_while_writing_leaves_no_half_written_folder(tmp_path, monkeypat
 def test_scenarios_lists_the_shipped_scenarios(capsys):
     """`transfrontier scenarios` prints name, period and question."""
     assert main(["scenarios"]) == 0
-    assert "historical  1991-2015" in capsys.readouterr().out
+    assert re.search(r"^historical +1991-2015 +How did", capsys.readouterr().out, re.M)
 
 
 def test_python_dash_m_sim_works():

@@ -52,7 +52,7 @@ def test_inheritance_resolves_as_documented():
             history["customs_union_tariff"].levers, lever
         )
     kept = {r.name: r for r in load_scenario("border_formalities_kept").regimes}
-    assert kept["internal_controls_removed"].levers.border_formalities == 0.12
+    assert kept["internal_controls_removed"].levers.border_formalities == 0.10
     recs = load_scenario("paper_recommendations_2030")
     assert recs.end_year == 2030 and recs.macro_extend == "trend"
     assert recs.regimes[-1].levers.human_capital_exchange == 1.0
@@ -91,7 +91,7 @@ def test_summary_reports_paired_differences():
 @pytest.mark.slow
 def test_no_customs_union_lowers_late_trade_and_ventures():
     """Without the union, 2012–2015 turnover and joint ventures are lower than in history."""
-    result = compare(["historical", "no_customs_union"], replicates=4, seed=3, years=[2013, 2015],
+    result = compare(["historical", "no_customs_union"], replicates=3, seed=3, years=[2013, 2015],
                      n_firms=2000, workers=2)  # fmt: skip
     model = result.model
     late = model[model.year.between(2012, 2015)]

@@ -23,11 +23,16 @@ def test_every_region_has_a_positive_size_with_its_source():
     """Sizes are sourced GRP or marked estimates; Russia's add up to its 2010 GDP."""
     regions = load_regions()
     assert (regions.size_usd_bn > 0).all()
-    assert regions.size_source.str.match(r"^(grp|estimate: .+)$").all()
+    assert regions.size_source.str.match(r"^(grp|estimate: .+)").all()
+    estimates = regions[regions.size_source.str.startswith("estimate")].region_id
+    assert set(estimates) == {"ru-altai-republic", "ru-tyumen", "ru-khanty-mansi",
+                              "ru-yamalo-nenets", "ru-arkhangelsk", "ru-nenets"}  # fmt: skip
     ru = regions[regions.country == "RU"].size_usd_bn.sum()
     assert ru == pytest.approx(load_macro().loc[("RU", 2010), "gdp_usd_bn"], rel=1e-9)
     kz = regions[regions.country == "KZ"]
     assert (kz.size_source == "grp").all()
+    gdp = load_macro().loc[("KZ", 2010), "gdp_usd_bn"]
+    assert kz.size_usd_bn.sum() == pytest.approx(gdp, rel=1e-4)  # regions rounded to 1 mn US$
 
 
 def test_macro_series_cover_the_historical_period():
