@@ -7,6 +7,7 @@ atomically (all files or none).
 
 from __future__ import annotations
 
+import gc
 import json
 import platform
 import shutil
@@ -94,7 +95,12 @@ def resolve_spec(
 def run_one(spec: ScenarioSpec, seed: int, replicate: int = 0) -> dict[str, pd.DataFrame]:
     """Run one scenario with one seed; return its four tables (with scenario, replicate, seed)."""
     model = TransfrontierModel(TransfrontierScenario(spec=spec, rng=int(seed)))
-    model.run_for(spec.end_year - spec.start_year + 1)
+    # The agents live as long as the run: keep them out of every garbage collection's scan.
+    gc.freeze()
+    try:
+        model.run_for(spec.end_year - spec.start_year + 1)
+    finally:
+        gc.unfreeze()
     tables = tables_of(model.records)
     for frame in tables.values():
         frame.insert(0, "seed", int(seed))

@@ -267,10 +267,10 @@ class CutoffRule:
         prev = None if self.previous is None else self.previous[s, :, d]
         return self._band(self.ratio[s, :, d] * psi[s, d][:, None], self.entry[:, d].T, prev)
 
-    def rows(self, psi: np.ndarray, s: np.ndarray, o: np.ndarray) -> np.ndarray:
-        """(K, M) cutoffs of the pairs (s[k], o[k]) into every market."""
-        prev = None if self.previous is None else self.previous[s, o, :]
-        return self._band(self.ratio[s, o, :] * psi[s, :], self.entry[o, :], prev)
+    def pairs(self, psi: np.ndarray, s: np.ndarray, o: np.ndarray, d: np.ndarray) -> np.ndarray:
+        """(K,) cutoffs of the cells (s[k], o[k], d[k])."""
+        prev = None if self.previous is None else self.previous[s, o, d]
+        return self._band(self.ratio[s, o, d] * psi[s, d], self.entry[o, d], prev)
 
 
 def exit_cutoffs(
@@ -300,26 +300,53 @@ def tie_gains(supply: Supply, own_cut: np.ndarray, ties: Ties) -> np.ndarray:
     return ties.partner & (a < own_cut) & (a >= own_cut * (1.0 - ties.reduction))
 
 
-def tie_mass(supply: Supply, own_cut: np.ndarray, ties: Ties) -> np.ndarray:
-    """(S, M, M) extra seller mass from tied firms (less what they sell as marginal agents)."""
-    n_s, n_m = supply.n_sectors, supply.n_markets
-    ti, d = np.nonzero(tie_gains(supply, own_cut, ties))
-    if ti.size == 0:
-        return np.zeros((n_s, n_m, n_m))
-    f = supply.firms
-    slots = ties.slots[ti]
-    seg = f.sector[slots].astype(np.int64) * n_m + f.market[slots]
-    pos, frac, _ = _marginal(supply, seg, own_cut[ti, d])
-    counted = np.where(supply.rank[slots] == pos - 1, frac, 0.0)
-    weight = f.size[slots] * supply.mass[slots] * (1.0 - counted)
-    return np.bincount(seg * n_m + d, weights=weight, minlength=n_s * n_m * n_m).reshape(
-        n_s, n_m, n_m
-    )
+@dataclass(frozen=True)
+class TiePairs:
+    """Every (tied firm, partner market) pair, with what the correction needs of each."""
 
+    tie: np.ndarray  # index into Ties.slots
+    s: np.ndarray
+    o: np.ndarray
+    d: np.ndarray
+    size: np.ndarray  # a of the firm
+    weight: np.ndarray  # w * a of the firm
+    rank: np.ndarray  # sorted position of the firm
+    reduction: float
 
-def _tied_rows(supply: Supply, ties: Ties) -> tuple[np.ndarray, np.ndarray]:
-    f = supply.firms
-    return f.sector[ties.slots].astype(np.int64), f.market[ties.slots].astype(np.int64)
+    @staticmethod
+    def of(supply: Supply, ties: Ties) -> TiePairs:
+        """The pairs of this year's ties."""
+        tie, d = np.nonzero(ties.partner)
+        slots = ties.slots[tie]
+        f = supply.firms
+        return TiePairs(
+            tie,
+            f.sector[slots].astype(np.int64),
+            f.market[slots].astype(np.int64),
+            d,
+            f.size[slots],
+            f.size[slots] * supply.mass[slots],
+            supply.rank[slots],
+            ties.reduction,
+        )
+
+    def extra(self, supply: Supply, own_cut: np.ndarray, keep: np.ndarray) -> np.ndarray:
+        """(S, M, M) extra seller mass of the pairs in `keep`, given their own cutoffs.
+
+        A tied firm sells where it clears its reduced cutoff but not the common one; if it is
+        the marginal agent there, the part already counted as marginal is left out.
+        """
+        n_s, n_m = supply.n_sectors, supply.n_markets
+        gain = (self.size[keep] < own_cut) & (self.size[keep] >= own_cut * (1 - self.reduction))
+        pick = np.flatnonzero(keep)[gain]
+        if pick.size == 0:
+            return np.zeros((n_s, n_m, n_m))
+        seg = self.s[pick] * n_m + self.o[pick]
+        pos, frac, _ = _marginal(supply, seg, own_cut[gain])
+        counted = np.where(self.rank[pick] == pos - 1, frac, 0.0)
+        weight = self.weight[pick] * (1.0 - counted)
+        flat = np.bincount(seg * n_m + self.d[pick], weights=weight, minlength=n_s * n_m * n_m)
+        return flat.reshape(n_s, n_m, n_m)
 
 
 def settle(
@@ -329,11 +356,12 @@ def settle(
     s = np.arange(supply.n_sectors)[:, None, None]
     o = np.arange(supply.n_markets)[None, :, None]
     mass, count = _sellers(supply, s, o, cut)
-    ts, to = _tied_rows(supply, ties)
-    own_cut = cut[ts, to, :]
-    gain = tie_gains(supply, own_cut, ties)
+    to = supply.firms.market[ties.slots].astype(np.int64)
+    gain = tie_gains(supply, cut[supply.firms.sector[ties.slots], to, :], ties)
     if ties.slots.size:
-        mass = mass + tie_mass(supply, own_cut, ties)
+        pairs = TiePairs.of(supply, ties)
+        every = np.ones(pairs.tie.size, dtype=bool)
+        mass = mass + pairs.extra(supply, cut[pairs.s, pairs.o, pairs.d], every)
     weighted = costs.access * mass  # (S, O, D)
     psi = weighted.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -353,7 +381,7 @@ def equilibrium(
     ties: Ties,
     previous: YearTrade | None = None,
     iterations: int = 60,
-    tolerance: float = 1e-4,
+    tolerance: float = 1e-3,
 ) -> YearTrade:
     """This year's market choice: cutoffs consistent with this year's crowding.
 
@@ -361,21 +389,22 @@ def equilibrium(
     as it rises, so each (sector, market) has one root of `G(psi) - psi`, where `G` is the
     crowding the implied sellers create. It is bracketed by 0 and `G(0)` (everyone sells) and
     found by the secant method kept inside the bracket (bisection when a step leaves it, and
-    every third round, so the bracket always shrinks); only cells not yet converged are
+    every fifth round, so the bracket always shrinks) to a relative tolerance of 1e-3; only cells not yet converged are
     evaluated again. With `previous` (last year's outcome) the sunk cost creates the hysteresis
     band and last year's crowding is the first guess; without it (the first year) there is no
     history.
     """
     rule = CutoffRule.of(demand, costs, sigma, None if previous is None else previous.cut)
     origins = np.arange(supply.n_markets)[None, :]
-    ts, to = _tied_rows(supply, ties)
+    pairs = TiePairs.of(supply, ties)
 
-    def crowding(psi: np.ndarray, s: np.ndarray, d: np.ndarray) -> np.ndarray:
-        """G for the cells (s[k], d[k]), given the crowding `psi` of every cell."""
+    def crowding(psi: np.ndarray, s: np.ndarray, d: np.ndarray, todo: np.ndarray) -> np.ndarray:
+        """G for the cells (s[k], d[k]) = `todo`, given the crowding `psi` of every cell."""
         mass = seller_mass(supply, s[:, None], origins, rule.cells(psi, s, d))
-        if ties.slots.size:
-            extra = tie_mass(supply, rule.rows(psi, ts, to), ties)
-            mass = mass + extra[s, :, d]
+        keep = todo[pairs.s, pairs.d]
+        if keep.any():
+            own_cut = rule.pairs(psi, pairs.s[keep], pairs.o[keep], pairs.d[keep])
+            mass = mass + pairs.extra(supply, own_cut, keep)[s, :, d]
         return (costs.access[s, :, d] * mass).sum(axis=1)
 
     # G(0): every firm sells everywhere; it bounds the root from above.
@@ -389,7 +418,7 @@ def equilibrium(
     todo = np.ones(demand.shape, dtype=bool)
     for rounds in range(iterations):
         s, d = np.nonzero(todo)
-        g = crowding(x, s, d)
+        g = crowding(x, s, d, todo)
         xk, lo_k, hi_k = x[s, d], lo[s, d], hi[s, d]
         h = g - xk
         done = (np.abs(h) <= tolerance * np.maximum(g, 1e-300)) | (
@@ -401,8 +430,8 @@ def equilibrium(
         with np.errstate(divide="ignore", invalid="ignore"):
             secant = xk - h * (xk - x_prev[s, d]) / (h - h_prev[s, d])
         step = np.where(np.isnan(h_prev[s, d]), g, secant)  # first step: plain fixed point
-        # Bisect when a step leaves the bracket, and every third round so that it shrinks.
-        outside = ~np.isfinite(step) | (step <= lo_k) | (step >= hi_k) | (rounds % 3 == 2)
+        # Bisect when a step leaves the bracket, and every fifth round so that it shrinks.
+        outside = ~np.isfinite(step) | (step <= lo_k) | (step >= hi_k) | (rounds % 5 == 4)
         lo[s, d], hi[s, d] = lo_k, hi_k
         x_prev[s, d], h_prev[s, d] = xk, h
         x[s, d] = np.where(done, xk, np.where(outside, 0.5 * (lo_k + hi_k), step))
