@@ -36,7 +36,8 @@ class YearRecord:
 
 
 def _share(part: float, whole: float) -> float:
-    return part / whole if whole > 0 else 0.0
+    # Clipped: a part summed in another order than its whole can exceed it by a rounding error.
+    return min(1.0, part / whole) if whole > 0 else 0.0
 
 
 def venture_counts(model: TransfrontierModel) -> np.ndarray:

@@ -389,10 +389,10 @@ def equilibrium(
     as it rises, so each (sector, market) has one root of `G(psi) - psi`, where `G` is the
     crowding the implied sellers create. It is bracketed by 0 and `G(0)` (everyone sells) and
     found by the secant method kept inside the bracket (bisection when a step leaves it, and
-    every fifth round, so the bracket always shrinks) to a relative tolerance of 1e-3; only cells not yet converged are
-    evaluated again. With `previous` (last year's outcome) the sunk cost creates the hysteresis
-    band and last year's crowding is the first guess; without it (the first year) there is no
-    history.
+    every fifth round, so the bracket always shrinks) to a relative `tolerance`; only cells not
+    yet converged are evaluated again. With `previous` (last year's outcome) the sunk cost
+    creates the hysteresis band and last year's crowding is the first guess; without it (the
+    first year) there is no history.
     """
     rule = CutoffRule.of(demand, costs, sigma, None if previous is None else previous.cut)
     origins = np.arange(supply.n_markets)[None, :]
