@@ -54,6 +54,8 @@ class Supply:
     continuum: np.ndarray  # (S, M) firm mass of continuum origins (0 where agents supply)
     floor: np.ndarray  # (S, M) smallest size of the continuum's firms
     continuum_origins: np.ndarray  # origins that supply as a continuum
+    lowest: np.ndarray  # per segment: key of its smallest agent (inf if empty)
+    ceiling: np.ndarray  # per segment: key above which none of its agents sells
     theta: float  # Pareto shape of a = phi**(sigma-1)
     n_sectors: int
     n_markets: int
@@ -94,6 +96,14 @@ def build_supply(
     rank[order] = np.arange(order.size)
     theta = pareto_shape / (sigma - 1.0)
     origins = np.flatnonzero((continuum > 0).any(axis=0) & (floor > 0).any(axis=0))
+    # Cutoffs below a segment's smallest agent let all of it sell, above its top agent's
+    # spread none of it: only cutoffs in between need a search (see `_sellers`).
+    start, end = bounds[:-1], bounds[1:]
+    filled = end > start
+    top = keys[np.maximum(end - 1, 0)]
+    gap = np.where(end - start > 1, top - keys[np.maximum(end - 2, 0)], 1.0)
+    lowest = np.where(filled, keys[np.minimum(start, len(keys) - 1)], np.inf)
+    ceiling = np.where(filled, top + gap, -np.inf)
     return Supply(
         firms,
         keys,
@@ -104,6 +114,8 @@ def build_supply(
         continuum,
         floor,
         origins,
+        lowest,
+        ceiling,
         theta,
         n_sectors,
         n_markets,
@@ -155,17 +167,26 @@ def _sellers(
     continuum origins add their exact Pareto integral. `s`, `o` and `cut` broadcast together.
     """
     s, o, cut = np.broadcast_arrays(s, o, cut)
-    pos, frac, end = _marginal(supply, s * supply.n_markets + o, cut)
-    before = supply.csum[np.maximum(pos - 1, 0)]
-    at = supply.csum[pos]
-    mass = supply.csum[end] - at + frac * (at - before)
+    seg = s * supply.n_markets + o
+    query = seg * KEY_SPAN + _log_cut(cut)  # the search's own comparison, so counts are exact
+    everyone = query <= supply.lowest[seg]
+    start, end = supply.bounds[seg], supply.bounds[seg + 1]
+    mass = np.where(everyone, supply.csum[end] - supply.csum[start], 0.0)
+    count = np.where(everyone, end - start, 0)
+    inner = ~everyone & (query < supply.ceiling[seg])
+    if inner.any():
+        pos, frac, last = _marginal(supply, seg[inner], cut[inner])
+        before = supply.csum[np.maximum(pos - 1, 0)]
+        at = supply.csum[pos]
+        mass[inner] = supply.csum[last] - at + frac * (at - before)
+        count[inner] = last - pos
     theta = supply.theta
     for origin in supply.continuum_origins:
         here = o == origin
         floor = supply.floor[s[here], origin]
         tail = np.maximum(cut[here] / floor, 1.0) ** (1 - theta)
         mass[here] += supply.continuum[s[here], origin] * floor * theta / (theta - 1.0) * tail
-    return mass, end - pos
+    return mass, count
 
 
 def seller_mass(supply: Supply, s: np.ndarray, o: np.ndarray, cut: np.ndarray) -> np.ndarray:
@@ -175,8 +196,9 @@ def seller_mass(supply: Supply, s: np.ndarray, o: np.ndarray, cut: np.ndarray) -
 
 def seller_count(supply: Supply, cut: np.ndarray) -> np.ndarray:
     """Number of firm agents at or above each (s, o, ...) cutoff."""
-    seg = supply.segments.reshape(supply.n_sectors, supply.n_markets, *([1] * (cut.ndim - 2)))
-    return supply.bounds[seg + 1] - _positions(supply, seg, _log_cut(cut))
+    s = np.arange(supply.n_sectors).reshape(supply.n_sectors, *([1] * (cut.ndim - 1)))
+    o = np.arange(supply.n_markets).reshape(1, supply.n_markets, *([1] * (cut.ndim - 2)))
+    return _sellers(supply, s, o, cut)[1]
 
 
 @dataclass(frozen=True)
@@ -369,7 +391,9 @@ def settle(
     flows = (demand[:, None, :] * share / (1.0 + costs.tariff)[None]).sum(axis=0)
     sellers = count.sum(axis=0)
     if ties.slots.size:
-        np.add.at(sellers, (to[:, None], np.arange(gain.shape[1])[None, :]), gain)
+        ti, d = np.nonzero(gain)
+        n_m = supply.n_markets
+        sellers += np.bincount(to[ti] * n_m + d, minlength=n_m * n_m).reshape(n_m, n_m)
     return YearTrade(cut, psi, flows, sellers, gain)
 
 
