@@ -108,7 +108,10 @@ class Firm(mesa.Agent):
 
     @property
     def active(self) -> bool:
-        """Whether the firm sold in at least one market last year."""
+        """Whether the firm sold in at least one market this year.
+
+        An entrant counts as active until its first market choice.
+        """
         return bool(self._column("active"))
 
     @property

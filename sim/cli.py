@@ -1,4 +1,4 @@
-"""Command line: `transfrontier run | compare | scenarios` (also `python -m sim`).
+"""Command line: `transfrontier run | compare | scenarios | calibrate | report` (`python -m sim`).
 
 A thin layer over `sim.runner`: it parses arguments, runs, writes and prints a summary. Every
 bad input ends with one line naming the file, key and allowed range, and exit status 2.
@@ -122,6 +122,50 @@ def build_parser() -> argparse.ArgumentParser:
     _execution_options(cmp_p)
 
     sub.add_parser("scenarios", help="list the shipped scenarios")
+
+    cal_p = sub.add_parser("calibrate", help="fit the structural parameters to the paper's figures")
+    cal_p.add_argument("--trials", type=_positive, default=60, help="Optuna trials (default 60)")
+    cal_p.add_argument(
+        "--replicates", type=_positive, default=4, help="search seeds per trial, >= 2 (default 4)"
+    )
+    cal_p.add_argument(
+        "--evaluation-seeds",
+        type=_positive,
+        default=20,
+        help="fresh seeds for the best set's evaluation (default 20)",
+    )
+    cal_p.add_argument(
+        "--profile-points",
+        type=_non_negative,
+        default=2,
+        help="profile points each side of the optimum (default 2; 0 skips)",
+    )
+    cal_p.add_argument("--seed", type=_non_negative, default=0, help="master seed (default 0)")
+    cal_p.add_argument(
+        "--space",
+        type=Path,
+        default=None,
+        help="search space file (default calibration/search.toml)",
+    )
+    cal_p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="ledger and study folder (default results/calibration)",
+    )
+    cal_p.add_argument(
+        "--no-write", action="store_true", help="do not write calibration/calibrated.toml"
+    )
+    cal_p.add_argument("--resume", action="store_true", help="continue the study in --out")
+    _execution_options(cal_p)
+
+    rep_p = sub.add_parser("report", help="write the calibration report from the ledger")
+    rep_p.add_argument(
+        "--ledger", type=Path, default=None, help="calibration folder (default results/calibration)"
+    )
+    rep_p.add_argument(
+        "--out", type=Path, default=None, help="report folder (default <ledger>/report)"
+    )
     return parser
 
 
@@ -198,6 +242,44 @@ def cmd_compare(args: argparse.Namespace) -> None:
         print(f"Wrote {out}")
 
 
+def cmd_calibrate(args: argparse.Namespace) -> None:
+    """Run (or resume) a calibration and write the calibrated parameter set."""
+    from sim.calibrate import CALIBRATED_FILE, DEFAULT_OUT, SearchSpace, calibrate
+
+    space = SearchSpace.load(args.space) if args.space else SearchSpace.load()
+    result = calibrate(
+        trials=args.trials,
+        replicates=args.replicates,
+        evaluation_seeds=args.evaluation_seeds,
+        profile_points=args.profile_points,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        seed=args.seed,
+        out=args.out or DEFAULT_OUT,
+        space=space,
+        write_calibrated=None if args.no_write else CALIBRATED_FILE,
+    )
+    print(
+        f"{result['trials']} trials; best search loss {result['search_loss']:.4g}, "
+        f"evaluation loss {result['evaluation_loss']:.4g}"
+    )
+    print(f"runs executed now: {result['runs_executed']}; in the ledger: {result['runs_recorded']}")
+    for name, value in sorted(result["params"].items()):
+        print(f"  {name} = {value:.4g}")
+    if not args.no_write:
+        print(f"Wrote {CALIBRATED_FILE.name}")
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    """Write the calibration report from the ledger, without running anything."""
+    from sim.calibrate import DEFAULT_OUT
+    from sim.calibration_report import build_report
+
+    path = build_report(args.ledger or DEFAULT_OUT, args.out)
+    print(f"Wrote {path}")
+
+
 def cmd_scenarios(_: argparse.Namespace) -> None:
     """List the shipped scenarios with their period and question."""
     rows = []
@@ -213,7 +295,13 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `transfrontier` command."""
     args = build_parser().parse_args(argv)
     try:
-        commands = {"run": cmd_run, "compare": cmd_compare, "scenarios": cmd_scenarios}
+        commands = {
+            "run": cmd_run,
+            "compare": cmd_compare,
+            "scenarios": cmd_scenarios,
+            "calibrate": cmd_calibrate,
+            "report": cmd_report,
+        }
         commands[args.command](args)
     except InputError as exc:
         print(f"transfrontier: error: {exc}", file=sys.stderr)

@@ -376,8 +376,6 @@ class TransfrontierModel(mesa.Model):
         rng = self.streams["ventures"]
         sampler = ventures.RegionSampler.build(self.firms, self.n_markets)
         mass = sampler.mass()
-        mean = self.pair_trade.mean()
-        relative = self.pair_trade / mean if mean > 0 else np.zeros_like(self.pair_trade)
         ru_kz = ventures.pair_rates(
             p.jv_rate,
             mass[self.ru],
@@ -385,7 +383,7 @@ class TransfrontierModel(mesa.Model):
             self.distance[np.ix_(self.ru, self.kz)],
             self.linked,
             self.contacts,
-            relative,
+            self.pair_trade,
             levers,
             p,
         )
@@ -396,7 +394,7 @@ class TransfrontierModel(mesa.Model):
             self.distance[np.ix_(self.kz, self.ru)],
             self.linked.T,
             self.contacts.T,
-            relative.T,
+            self.pair_trade.T,
             levers,
             p,
         )

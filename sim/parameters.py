@@ -67,8 +67,9 @@ class ModelParameters:
         money_scale: US$ per model money unit. Demand is stated in US$ of GDP; this is the
             value of the modelled firm sector's sales per US$ of GDP (one documented scale
             factor).
-        agreement_rate: Annual hazard that a Russian and a Kazakh region with average trade ties
-            sign a cooperation agreement, before programme and forum effects.
+        agreement_rate: Expected new cooperation agreements a year between a Russian and a
+            Kazakh region with average trade ties (Poisson mean), before programme, funding and
+            forum effects.
         agreement_trade_elasticity: Elasticity of the signing hazard to the pair's trade relative
             to the average pair.
         agreement_forum_effect: Increase of the signing hazard per unit of forum contacts.
@@ -97,9 +98,11 @@ class ModelParameters:
         jv_row_rate: Same for joint ventures with Rest-of-World capital in Kazakhstan.
         jv_distance_elasticity: Elasticity of joint-venture formation to distance (negative
             effect).
-        jv_agreement_effect: Multiplicative boost of formation between regions with an agreement.
+        jv_agreement_effect: Added to the formation boost (1 + ...) of regions linked by an
+            agreement.
         jv_forum_effect: Boost of formation per unit of forum contacts between the regions.
-        jv_trade_effect: Boost of formation per unit of the pair's trade relative to average.
+        jv_trade_effect: Boost of formation per unit of the pair's trade relative to the
+            gravity-weighted mean of all pairs.
         jv_legal_elasticity: Elasticity of formation to legal-framework quality.
         jv_mobility_elasticity: Elasticity of formation to capital mobility.
         jv_dissolution: Annual dissolution hazard of a joint venture under the worst legal
@@ -144,7 +147,7 @@ class ModelParameters:
     forum_interregional_attendance: Annotated[float, Range(0.0, 1.0)] = 0.3
     protocol_rate: Annotated[float, Range(0.0, 1.0)] = 0.008
     protocol_conversion: Annotated[float, Range(0.0, 1.0)] = 0.3
-    jv_rate: Annotated[float, Range(0.0, 5000.0)] = 220.0
+    jv_rate: Annotated[float, Range(0.0, 5000.0)] = 400.0
     jv_ru_rate: Annotated[float, Range(0.0, 5000.0)] = 40.0
     jv_row_rate: Annotated[float, Range(0.0, 5000.0)] = 60.0
     jv_distance_elasticity: Annotated[float, Range(0.0, 5.0)] = 1.0

@@ -141,6 +141,7 @@ def record_year(
         "exporters_cross_border": exporters[:n],
         "exports_cross_border_usd_bn": exports_cb,
         "imports_cross_border_usd_bn": imports_cb,
+        "cross_border_turnover_usd_bn": exports_cb + imports_cb,
         "exports_row_usd_bn": flows[:n, n],
         "imports_row_usd_bn": flows[n, :n],
         "agreements": partners,

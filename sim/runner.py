@@ -83,9 +83,17 @@ def resolve_spec(
     scenario: str | Path | ScenarioSpec,
     parameters: dict[str, Any] | None = None,
     n_firms: int | None = None,
+    use_calibration: bool = True,
 ) -> ScenarioSpec:
-    """A validated scenario from a name, path or spec, with parameter overrides applied."""
-    spec = scenario if isinstance(scenario, ScenarioSpec) else load_scenario(scenario)
+    """A validated scenario from a name, path or spec, with parameter overrides applied.
+
+    A scenario loaded by name or path takes the calibrated parameters first (see
+    `load_scenario`) unless `use_calibration` is off.
+    """
+    if isinstance(scenario, ScenarioSpec):
+        spec = scenario
+    else:
+        spec = load_scenario(scenario, use_calibration=use_calibration)
     overrides = dict(parameters or {})
     if n_firms is not None:
         overrides["n_firms"] = n_firms

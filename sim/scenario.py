@@ -34,8 +34,10 @@ from sim.parameters import (
 )
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+CALIBRATED_FILE = Path(__file__).resolve().parent.parent / "calibration" / "calibrated.toml"
 COUNTRIES = ("KZ", "RU")
 TOP_KEYS = {
+    "calibrated",
     "name",
     "title",
     "question",
@@ -165,11 +167,31 @@ def resolve_path(name_or_path: str | Path, directory: Path = SCENARIO_DIR) -> Pa
     )
 
 
-def load_scenario(name_or_path: str | Path, directory: Path = SCENARIO_DIR) -> ScenarioSpec:
-    """Load, resolve (`extends`) and validate a scenario by shipped name or by path."""
+def load_scenario(
+    name_or_path: str | Path, directory: Path = SCENARIO_DIR, use_calibration: bool = True
+) -> ScenarioSpec:
+    """Load, resolve (`extends`) and validate a scenario by shipped name or by path.
+
+    Unless the scenario says `calibrated = false` (or `use_calibration` is off), its structural
+    parameters start from `calibration/calibrated.toml`, under its own `[parameters]`.
+    """
     path = resolve_path(name_or_path, directory)
     raw = _read_resolved(path, directory, seen=())
+    calibrated = raw.get("calibrated", True)
+    if not isinstance(calibrated, bool):
+        raise InputError("must be true or false", source=str(path), key="calibrated")
+    if use_calibration and calibrated:
+        raw["parameters"] = {**calibrated_parameters(), **raw.get("parameters", {})}
     return _validate(raw, source=str(path))
+
+
+def calibrated_parameters(path: Path = CALIBRATED_FILE) -> dict[str, Any]:
+    """The calibrated structural parameters (empty before any calibration)."""
+    if not path.is_file():
+        return {}
+    table = _read_toml(path).get("parameters", {})
+    _validate_parameters(table, str(path))
+    return dict(table)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -476,6 +498,12 @@ def _validate_forums(
             )
         kind = entry.get("kind", "heads")
         fmt = entry.get("format", "border")
+        if fmt == "national_and_neighbours" and not host:
+            raise InputError(
+                "the national_and_neighbours format needs a host region",
+                source=source,
+                key=f"{where}.host",
+            )
         if kind not in FORUM_KINDS:
             raise InputError(
                 f"kind {kind!r} not one of {FORUM_KINDS}", source=source, key=f"{where}.kind"

@@ -1,16 +1,25 @@
-"""The paper's figures that the model is compared with (`calibration/targets.toml`)."""
+"""The paper's figures (`calibration/targets.toml`): targets, inputs, figures not modelled.
+
+A target names a model measure; `measure_values` computes it for every replicate of a run's
+tables, and `gap` says how far a mean is from the paper's figure in the target's own terms.
+"""
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 from sim.errors import InputError
 
 TARGETS_FILE = Path(__file__).resolve().parent.parent / "calibration" / "targets.toml"
 KINDS = ("point", "lower_bound", "range")
+TABLES = ("model", "regions")
+STATISTICS = ("mean", "growth")
 
 
 @dataclass(frozen=True)
@@ -25,44 +34,129 @@ class Target:
     kind: str
     years: tuple[int, int]
     tolerance: float
+    table: str = "model"
+    regions: tuple[str, ...] = ()
+    statistic: str = "mean"
     note: str = ""
+    upper: float | None = None  # for kind = "range"
+
+    def gap(self, mean: float) -> float:
+        """Signed distance of a model mean from the figure (0 inside a bound or range)."""
+        if self.kind == "lower_bound":
+            return min(0.0, mean - self.value)
+        if self.kind == "range":
+            return min(0.0, mean - self.value) + max(0.0, mean - (self.upper or self.value))
+        return mean - self.value
+
+    def met(self, mean: float) -> bool:
+        """Whether a model mean matches the figure within the tolerance."""
+        return abs(self.gap(mean)) <= self.tolerance + 1e-12
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Every figure of the paper, by what the model does with it."""
+
+    targets: tuple[Target, ...]
+    inputs: tuple[dict, ...] = field(default_factory=tuple)
+    not_modelled: tuple[dict, ...] = field(default_factory=tuple)
+
+
+def _target(entry: dict, where: str, source: str) -> Target:
+    try:
+        target = Target(
+            id=entry["id"],
+            section=entry["section"],
+            figure=entry["figure"],
+            measure=entry["measure"],
+            value=float(entry["value"]),
+            kind=entry["kind"],
+            years=(int(entry["years"][0]), int(entry["years"][1])),
+            tolerance=float(entry["tolerance"]),
+            table=entry.get("table", "model"),
+            regions=tuple(entry.get("regions", ())),
+            statistic=entry.get("statistic", "mean"),
+            note=entry.get("note", ""),
+            upper=float(entry["upper"]) if "upper" in entry else None,
+        )
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise InputError(f"incomplete target: {exc}", source=source, key=where) from exc
+    for name, value, allowed in (
+        ("kind", target.kind, KINDS),
+        ("table", target.table, TABLES),
+        ("statistic", target.statistic, STATISTICS),
+    ):
+        if value not in allowed:
+            raise InputError(f"{name} {value!r} not one of {allowed}", source=source, key=where)
+    if target.table == "regions" and not target.regions:
+        raise InputError("a regions-table target needs `regions`", source=source, key=where)
+    return target
 
 
 @cache
-def load_targets(path: Path = TARGETS_FILE) -> tuple[Target, ...]:
+def load_catalogue(path: Path = TARGETS_FILE) -> Catalogue:
     """Read and check the targets file."""
     try:
-        raw = tomllib.loads(path.read_text())
+        raw = tomllib.loads(Path(path).read_text())
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"cannot read targets: {exc}", source=str(path)) from exc
-    out = []
-    for i, entry in enumerate(raw.get("targets", [])):
-        try:
-            target = Target(
-                id=entry["id"],
-                section=entry["section"],
-                figure=entry["figure"],
-                measure=entry["measure"],
-                value=float(entry["value"]),
-                kind=entry["kind"],
-                years=(int(entry["years"][0]), int(entry["years"][1])),
-                tolerance=float(entry["tolerance"]),
-                note=entry.get("note", ""),
-            )
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise InputError(
-                f"incomplete target: {exc}", source=str(path), key=f"targets[{i}]"
-            ) from exc
-        if target.kind not in KINDS:
-            raise InputError(
-                f"kind {target.kind!r} not one of {KINDS}",
-                source=str(path),
-                key=f"targets[{i}].kind",
-            )
-        out.append(target)
-    return tuple(out)
+    targets = tuple(
+        _target(entry, f"targets[{i}]", str(path)) for i, entry in enumerate(raw.get("targets", []))
+    )
+    ids = [t.id for t in targets]
+    if len(set(ids)) != len(ids):
+        raise InputError("target ids must be unique", source=str(path), key="targets")
+    for kind in ("inputs", "not_modelled"):
+        for i, entry in enumerate(raw.get(kind, [])):
+            needed = {"section", "figure", "use" if kind == "inputs" else "reason"}
+            if not needed <= set(entry):
+                raise InputError(f"needs {sorted(needed)}", source=str(path), key=f"{kind}[{i}]")
+    return Catalogue(targets, tuple(raw.get("inputs", [])), tuple(raw.get("not_modelled", [])))
+
+
+def load_targets(path: Path = TARGETS_FILE) -> tuple[Target, ...]:
+    """The targets of the catalogue."""
+    return load_catalogue(path).targets
 
 
 def targets_by_measure() -> dict[str, Target]:
-    """The targets keyed by the model column they are measured on."""
-    return {t.measure: t for t in load_targets()}
+    """The model-table targets keyed by the column they are measured on."""
+    return {t.measure: t for t in load_targets() if t.table == "model"}
+
+
+def measure_values(target: Target, tables: dict[str, pd.DataFrame]) -> pd.Series:
+    """The target's measure for every replicate of a run's tables (indexed by replicate)."""
+    first, last = target.years
+    if target.table == "model":
+        frame = tables["model"]
+        window = frame[frame.year.between(first, last)]
+        return window.groupby("replicate")[target.measure].mean()
+    frame = tables["regions"]
+    chosen = frame[frame.region_id.isin(target.regions)]
+    totals = chosen.groupby(["replicate", "year"])[target.measure].sum().unstack("year")
+    if target.statistic == "growth":
+        span = last - first
+        ratio = totals[last] / totals[first].where(totals[first] > 0)
+        return (ratio ** (1.0 / span) - 1.0).fillna(0.0)
+    return totals[last]
+
+
+def measure_all(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every target's measure: one row per replicate, one column per target id."""
+    return pd.DataFrame({t.id: measure_values(t, tables) for t in load_targets()})
+
+
+def summary_row(target: Target, values: np.ndarray) -> dict:
+    """Mean, 90% interval and fit of a target over replicate values."""
+    mean = float(np.mean(values))
+    return {
+        "target": target.id,
+        "figure": target.value,
+        "kind": target.kind,
+        "mean": mean,
+        "p05": float(np.quantile(values, 0.05)),
+        "p95": float(np.quantile(values, 0.95)),
+        "gap": target.gap(mean),
+        "tolerance": target.tolerance,
+        "met": target.met(mean),
+    }

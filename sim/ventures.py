@@ -4,13 +4,15 @@ Joint ventures are counted in real units (one agent per venture), whatever the n
 agents. New ventures between investor region i and host region j across the border arrive as a
 Poisson count with mean
 
-    lambda_ij = rate * G_ij / sum(G) * legal^e_L * mobility^e_M * attraction
+    lambda_ij = rate * G_ij * legal^e_L * mobility^e_M * attraction
                 * (1 + agreement_effect * A_ij + forum_effect * C_ij + trade_effect * trade_ij),
 
-    G_ij = m_i * m_j * (1 + d_ij / 1000 km) ** (-distance_elasticity),
+    G_ij = m_i * m_j * (1 + d_ij / 1000 km) ** (-distance_elasticity) / sum(...),
 
-where m are the regions' shares of their country's active firm mass, A the agreements, C the
-forum contacts and trade the pair's recorded trade relative to the average pair. Rest-of-World
+where m are the regions' shares of their country's active firm mass, A whether the pair is
+linked by an agreement, C its forum contacts and trade_ij its recorded trade over the
+G-weighted mean of all pairs (so sum(G * trade) = 1: trade ties steer ventures toward trading
+pairs without changing their total, however concentrated trade is). Rest-of-World
 capital enters Kazakh regions in proportion to m_j (no capital-mobility term: that lever concerns
 Russia–Kazakhstan capital). Protocols of intent signed at business forums convert into ventures
 with probability `protocol_conversion`. A venture dissolves with hazard
@@ -36,7 +38,7 @@ def pair_rates(
     distance_km: np.ndarray,
     agreements: np.ndarray,
     contacts: np.ndarray,
-    relative_trade: np.ndarray,
+    pair_trade: np.ndarray,
     levers: RegimeParameters,
     params: ModelParameters,
 ) -> np.ndarray:
@@ -45,6 +47,8 @@ def pair_rates(
     m_j = mass_host / max(mass_host.sum(), 1e-300)
     gravity = np.outer(m_i, m_j) * (1.0 + distance_km / 1000.0) ** (-params.jv_distance_elasticity)
     gravity /= max(gravity.sum(), 1e-300)
+    weighted = (gravity * pair_trade).sum()
+    relative_trade = pair_trade / weighted if weighted > 0 else np.zeros_like(pair_trade)
     climate = (
         levers.legal_framework**params.jv_legal_elasticity
         * levers.capital_mobility**params.jv_mobility_elasticity

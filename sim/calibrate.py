@@ -1,0 +1,386 @@
+"""Calibration against the paper's figures: Optuna search, runs on the executor, a ledger.
+
+The driver asks Optuna for parameter sets (ask/tell), runs each over the same R search seeds on
+the `Executor` (this process, an embedded dask cluster or a real one) and records every run in
+the ledger before telling Optuna the trial's loss. Only the driver writes the ledger and the
+study, so a killed calibration resumes with `--resume`: trials left open are finished from the
+runs already recorded, and no recorded run is run again.
+
+Loss of a parameter set: the sum over targets of (gap / spread)^2, where gap is the distance
+of the replicate mean from the paper's figure in the target's terms (zero inside a bound) and
+spread the replicate standard deviation of the measure (at least half the target's tolerance,
+so that a measure that barely varies cannot dominate).
+
+After the search, the best set is run on fresh evaluation seeds (never those of the search)
+and profiled one parameter at a time; `calibration/calibrated.toml` records it, and the shipped
+scenarios take their structural parameters from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from sim.errors import InputError
+from sim.executor import Executor, Task
+from sim.ledger import Ledger, run_id
+from sim.parameters import ModelParameters, parameter_ranges
+from sim.runner import package_version, resolve_spec, run_one
+from sim.scenario import ScenarioSpec
+from sim.targets import Target, load_targets, measure_all
+
+CALIBRATION_DIR = Path(__file__).resolve().parent.parent / "calibration"
+SEARCH_FILE = CALIBRATION_DIR / "search.toml"
+CALIBRATED_FILE = CALIBRATION_DIR / "calibrated.toml"
+DEFAULT_OUT = Path("results") / "calibration"
+EVALUATION_STREAM = 1  # evaluation seeds come from another SeedSequence branch than search seeds
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    """What the calibration varies: structural parameters and their bounds."""
+
+    scenario: str
+    bounds: dict[str, tuple[float, float]]
+    log: frozenset[str]
+    n_firms: int
+
+    @staticmethod
+    def load(path: Path = SEARCH_FILE) -> SearchSpace:
+        """Read and check `calibration/search.toml`."""
+        try:
+            raw = tomllib.loads(Path(path).read_text())
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise InputError(f"cannot read: {exc}", source=str(path)) from exc
+        ranges = parameter_ranges(ModelParameters)
+        bounds = {}
+        for name, pair in raw.get("parameters", {}).items():
+            if name not in ranges:
+                raise InputError(
+                    f"unknown parameter {name!r}", source=str(path), key=f"parameters.{name}"
+                )
+            lo, hi = (float(x) for x in pair)
+            allowed = ranges[name][1]
+            if not (allowed.lo <= lo < hi <= allowed.hi):
+                raise InputError(
+                    f"bounds [{lo:g}, {hi:g}] must be increasing and inside {allowed}",
+                    source=str(path),
+                    key=f"parameters.{name}",
+                )
+            bounds[name] = (lo, hi)
+        if not bounds:
+            raise InputError("no [parameters] to search", source=str(path))
+        search = raw.get("search", {})
+        return SearchSpace(
+            scenario=search.get("scenario", "historical"),
+            bounds=bounds,
+            log=frozenset(search.get("log_scale", [])),
+            n_firms=int(search.get("n_firms", ModelParameters().n_firms)),
+        )
+
+
+def standardized_errors(targets: Iterable[Target], measures: pd.DataFrame) -> dict[str, float]:
+    """Each target's gap of the replicate mean over the replicate spread."""
+    out = {}
+    for target in targets:
+        values = measures[target.id].to_numpy(float)
+        spread = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+        scale = max(spread, target.tolerance / 2, 1e-9 * max(abs(target.value), 1.0))
+        out[target.id] = target.gap(float(np.mean(values))) / scale
+    return out
+
+
+def loss(targets: Iterable[Target], measures: pd.DataFrame) -> float:
+    """Sum of squared standardized errors (0 when every mean meets its figure)."""
+    return float(sum(z * z for z in standardized_errors(targets, measures).values()))
+
+
+def seeds_for(master: int, count: int, stream: int = 0) -> list[int]:
+    """`count` run seeds from a master seed (stream 0: search, 1: evaluation)."""
+    children = np.random.SeedSequence([int(master), stream]).spawn(count)
+    return [int(c.generate_state(1, np.uint32)[0]) for c in children]
+
+
+def calibration_run(spec: ScenarioSpec, seed: int) -> dict[str, Any]:
+    """Run one parameter set with one seed; return its target measures and series (a task)."""
+    tables = run_one(spec, seed)
+    measures = measure_all(tables).iloc[0].to_dict()
+    return {"measures": measures, "series": targeted_series(tables)}
+
+
+def targeted_series(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per year, the series each target is measured on (for the report's time paths)."""
+    model = tables["model"].set_index("year")
+    out = pd.DataFrame(index=model.index)
+    regions = tables["regions"]
+    for target in load_targets():
+        if target.table == "model":
+            out[target.id] = model[target.measure]
+        else:
+            chosen = regions[regions.region_id.isin(target.regions)]
+            out[target.id] = chosen.groupby("year")[target.measure].sum()
+    return out.reset_index()
+
+
+@dataclass
+class Study:
+    """A calibration in progress: the ledger, the Optuna study and the seeds."""
+
+    folder: Path
+    space: SearchSpace
+    search_seeds: list[int]
+    ledger: Ledger
+
+    def spec(self, params: dict[str, float]) -> ScenarioSpec:
+        """The scenario with one parameter set (and the study's firm count)."""
+        return resolve_spec(
+            self.space.scenario, {**params, "n_firms": self.space.n_firms}, use_calibration=False
+        )
+
+    def run_ids(self, params: dict[str, float], seeds: list[int]) -> list[str]:
+        """Run ids of one parameter set over seeds."""
+        resolved = self.spec(params).resolved
+        return [run_id(resolved, params, seed, package_version()) for seed in seeds]
+
+    def tasks(self, kind: str, tag: str, params: dict[str, float], seeds: list[int]) -> list[Task]:
+        """The runs of one parameter set not yet in the ledger."""
+        spec = self.spec(params)
+        return [
+            Task((rid, kind, tag, json.dumps(params), seed), (spec, seed))
+            for rid, seed in zip(self.run_ids(params, seeds), seeds, strict=True)
+            if not self.ledger.has(rid)
+        ]
+
+    def measures(self, params: dict[str, float], seeds: list[int]) -> pd.DataFrame:
+        """The recorded measures of one parameter set over seeds (one row per ok run).
+
+        Runs are found by id, so a parameter set proposed twice reuses the runs of the first.
+        """
+        records = [self.ledger.get(rid) for rid in self.run_ids(params, seeds)]
+        return pd.DataFrame([r.measures for r in records if r is not None and r.ok])
+
+
+def _record(ledger: Ledger, outcome: Any, scenario: str) -> None:
+    rid, kind, tag, params, seed = outcome.key
+    value = outcome.value if outcome.ok else {}
+    ledger.record(
+        rid,
+        kind=kind,
+        tag=tag,
+        scenario=scenario,
+        params=json.loads(params),
+        seed=seed,
+        version=package_version(),
+        measures=value.get("measures"),
+        series=value.get("series"),
+        error=outcome.error,
+    )
+
+
+def execute(study: Study, executor: Executor, tasks: list[Task], desc: str) -> int:
+    """Run tasks on the executor and record each outcome as it arrives; return how many ran."""
+    if not tasks:
+        return 0
+    with tqdm(total=len(tasks), desc=desc, unit="run", leave=False) as bar:
+        for outcome in executor.run(calibration_run, tasks):
+            _record(study.ledger, outcome, study.space.scenario)
+            bar.update()
+    return len(tasks)
+
+
+def _optuna_study(folder: Path, resume: bool, seed: int):
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    path = folder / "optuna.sqlite"
+    if path.exists() and not resume:
+        raise InputError(
+            f"a calibration already exists in {folder}; use --resume to continue it or "
+            "choose another --out",
+            key="resume",
+        )
+    storage = f"sqlite:///{path}"
+    done = len(optuna.load_study(study_name="transfrontier", storage=storage).trials) if (
+        resume and path.exists()
+    ) else 0  # fmt: skip
+    # A resumed sampler continues from a stream of its own, not the start of the first one.
+    return optuna.create_study(
+        study_name="transfrontier",
+        storage=storage,
+        direction="minimize",
+        sampler=optuna.samplers.TPESampler(seed=seed + done),
+        load_if_exists=resume,
+    )
+
+
+def _suggest(trial: Any, space: SearchSpace) -> dict[str, float]:
+    return {
+        name: trial.suggest_float(name, lo, hi, log=name in space.log)
+        for name, (lo, hi) in space.bounds.items()
+    }
+
+
+def calibrate(
+    *,
+    trials: int = 60,
+    replicates: int = 4,
+    evaluation_seeds: int = 20,
+    profile_points: int = 2,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    seed: int = 0,
+    out: Path = DEFAULT_OUT,
+    space: SearchSpace | None = None,
+    write_calibrated: Path | None = CALIBRATED_FILE,
+) -> dict[str, Any]:
+    """Search, evaluate and profile; write the calibrated parameter set.
+
+    Args:
+        trials: Number of Optuna trials in all (a resumed study counts the ones it has).
+        replicates: Search seeds per trial (the same for every trial).
+        evaluation_seeds: Fresh seeds for the best set's evaluation (at least 20 to accept).
+        profile_points: Points each side of the optimum in the one-at-a-time loss profile.
+        workers: Local worker processes (default all cores).
+        scheduler: Address of a dask scheduler.
+        resume: Continue the study in `out`.
+        seed: Master seed of the search seeds, the evaluation seeds and the sampler.
+        out: Folder of the ledger and the Optuna study.
+        space: What to search (default `calibration/search.toml`).
+        write_calibrated: Where to write the calibrated set (None: do not write).
+
+    Returns:
+        The best parameters, their loss and the evaluation summary.
+    """
+    if replicates < 2:
+        raise InputError("replicates must be >= 2 (the loss needs a spread)", key="replicates")
+    space = space or SearchSpace.load()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    optuna_study = _optuna_study(out, resume, seed)
+    with Ledger(out / "ledger.sqlite") as ledger, Executor(workers, scheduler) as executor:
+        study = Study(out, space, seeds_for(seed, replicates), ledger)
+        ledger.set_meta("space", {"scenario": space.scenario, "bounds": space.bounds,
+                                  "n_firms": space.n_firms})  # fmt: skip
+        ledger.set_meta("search_seeds", study.search_seeds)
+        targets = load_targets()
+        batch = max(1, executor.workers)
+        executed = 0
+        bar = tqdm(total=trials, desc="trials", unit="trial")
+        bar.update(sum(t.state.is_finished() for t in optuna_study.trials))
+        while True:
+            open_trials = [t for t in optuna_study.trials if not t.state.is_finished()]
+            finished = sum(t.state.is_finished() for t in optuna_study.trials)
+            wanted = max(0, min(batch, trials - finished) - len(open_trials))
+            asked = [optuna_study.ask() for _ in range(wanted)]
+            pending = [(t.number, t.params) for t in open_trials]
+            pending += [(t.number, _suggest(t, space)) for t in asked]
+            if not pending:
+                break
+            tasks = [
+                task
+                for number, params in pending
+                for task in study.tasks("search", str(number), params, study.search_seeds)
+            ]
+            executed += execute(study, executor, tasks, desc="search runs")
+            for number, params in pending:
+                measures = study.measures(params, study.search_seeds)
+                if len(measures) < replicates:
+                    optuna_study.tell(number, state=_failed())
+                    continue
+                value = loss(targets, measures)
+                optuna_study.tell(number, value)
+                ledger.set_meta(f"trial:{number}", {"params": params, "loss": value})
+                bar.update()
+        bar.close()
+        best = optuna_study.best_trial
+        best_params = dict(best.params)
+        ledger.set_meta("best", {"trial": best.number, "params": best_params, "loss": best.value})
+
+        eval_seeds = seeds_for(seed, evaluation_seeds, EVALUATION_STREAM)
+        ledger.set_meta("evaluation_seeds", eval_seeds)
+        executed += execute(
+            study, executor, study.tasks("evaluation", "best", best_params, eval_seeds),
+            desc="evaluation runs",
+        )  # fmt: skip
+        profile = profile_sets(space, best_params, profile_points)
+        ledger.set_meta("profile", profile)
+        tasks = [
+            task
+            for tag, params in profile.items()
+            for task in study.tasks("profile", tag, params, study.search_seeds)
+        ]
+        executed += execute(study, executor, tasks, desc="profile runs")
+        evaluation = study.measures(best_params, eval_seeds)
+        result = {
+            "params": best_params,
+            "search_loss": best.value,
+            "evaluation_loss": loss(targets, evaluation) if len(evaluation) > 1 else math.nan,
+            "trials": len([t for t in optuna_study.trials if t.state.is_finished()]),
+            "search_seeds": study.search_seeds,
+            "evaluation_seeds": eval_seeds,
+            "runs_executed": executed,
+            "runs_recorded": ledger.count(),
+        }
+    if write_calibrated is not None:
+        write_calibrated_file(write_calibrated, result, space)
+    return result
+
+
+def _failed():
+    import optuna
+
+    return optuna.trial.TrialState.FAIL
+
+
+def profile_sets(
+    space: SearchSpace, best: dict[str, float], points: int
+) -> dict[str, dict[str, float]]:
+    """Parameter sets one step at a time around the optimum (tag -> parameters).
+
+    Each parameter moves to `points` values each side of its optimum, spread evenly over half
+    the distance to its bound, the others staying at the optimum.
+    """
+    sets: dict[str, dict[str, float]] = {}
+    for name, (lo, hi) in space.bounds.items():
+        centre = best[name]
+        for side, edge in (("-", lo), ("+", hi)):
+            for k in range(1, points + 1):
+                value = centre + (edge - centre) * 0.5 * k / points
+                sets[f"{name}{side}{k}"] = {**best, name: value}
+    return sets
+
+
+def write_calibrated_file(path: Path, result: dict[str, Any], space: SearchSpace) -> None:
+    """Write the calibrated parameter set with how it was obtained."""
+    lines = [
+        "# Calibrated structural parameters (written by `transfrontier calibrate`).",
+        "# The shipped scenarios take these values unless they set a parameter themselves.",
+        f"# Search space: calibration/search.toml (scenario {space.scenario!r}, "
+        f"{space.n_firms} firm agents).",
+        "",
+        "[calibration]",
+        f'date = "{dt.date.today().isoformat()}"',
+        f'package_version = "{package_version()}"',
+        f"trials = {result['trials']}",
+        f"search_loss = {result['search_loss']:.6g}",
+        f"evaluation_loss = {result['evaluation_loss']:.6g}",
+        f"search_seeds = {result['search_seeds']}",
+        f"evaluation_seeds = {result['evaluation_seeds']}",
+        "",
+        "[parameters]",
+    ]
+    lines += [f"{name} = {value:.6g}" for name, value in sorted(result["params"].items())]
+    tmp = Path(path).with_suffix(".tmp")
+    tmp.write_text("\n".join(lines) + "\n")
+    tmp.replace(path)

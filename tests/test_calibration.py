@@ -1,0 +1,196 @@
+"""Calibration: the targets file, the loss, a small end-to-end run, resuming, the report."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.calibrate import SearchSpace, calibrate, loss, profile_sets, seeds_for
+from sim.calibration_report import build_report
+from sim.errors import InputError
+from sim.ledger import Ledger
+from sim.targets import load_catalogue, load_targets
+
+LISTED = {
+    "interregional_share": 0.70,
+    "border_region_share": 0.50,
+    "jv_kz": 2100,
+    "jv_kz_russian_share": 0.85,
+    "turnover": 12.8,
+    "linked_ru_regions": 76,
+    "agreements": 250,
+    "leading_regions_agreements": 200,
+    "saratov_growth": 0.50,
+    "uralsk_forum_protocols": 46,
+}
+
+
+def test_targets_file_covers_the_papers_figures():
+    """Every figure the calibration must match is a target with its section and window."""
+    catalogue = load_catalogue()
+    targets = {t.id: t for t in catalogue.targets}
+    assert LISTED.keys() <= targets.keys()
+    for name, value in LISTED.items():
+        target = targets[name]
+        assert target.value == value
+        assert target.section and target.figure and target.years[0] <= target.years[1]
+    assert targets["turnover"].years == (2006, 2006)
+    assert targets["interregional_share"].kind == "lower_bound"
+    assert any("20%" in n["figure"] for n in catalogue.not_modelled)  # CIS share: not modelled
+    assert any("150" in i["figure"] for i in catalogue.inputs)  # Uralsk participants: input
+
+
+def _synthetic(shift: dict[str, float] | None = None, n: int = 6) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    rows = {}
+    for target in load_targets():
+        centre = target.value + (shift or {}).get(target.id, 0.0)
+        noise = rng.normal(0, max(target.tolerance, 0.01 * abs(target.value)) / 4, n)
+        rows[target.id] = centre + noise - noise.mean()  # mean exactly at the centre
+    return pd.DataFrame(rows)
+
+
+def test_loss_is_zero_at_the_optimum_and_rises_away_from_it():
+    """Means on every figure give loss 0; moving one away raises it, further raises it more."""
+    targets = load_targets()
+    assert loss(targets, _synthetic()) == pytest.approx(0.0, abs=1e-9)
+    near = loss(targets, _synthetic({"jv_kz": 300}))
+    far = loss(targets, _synthetic({"jv_kz": 900}))
+    assert 0 < near < far
+    # Above a lower bound costs nothing; below it does.
+    assert loss(targets, _synthetic({"agreements": 80})) == pytest.approx(0.0, abs=1e-9)
+    assert loss(targets, _synthetic({"agreements": -80})) > 0
+
+
+def test_search_space_errors_name_file_and_key(tmp_path):
+    """A bad search space is refused before anything runs."""
+    bad = tmp_path / "space.toml"
+    bad.write_text("[parameters]\nmoney_scale = [2.0, 1.0]\n")
+    with pytest.raises(InputError, match=r"space\.toml \[parameters\.money_scale\]"):
+        SearchSpace.load(bad)
+    bad.write_text("[parameters]\nsigmaa = [2.0, 3.0]\n")
+    with pytest.raises(InputError, match=r"unknown parameter 'sigmaa'"):
+        SearchSpace.load(bad)
+
+
+def test_profile_moves_one_parameter_at_a_time():
+    """Each profile point differs from the optimum in exactly one parameter."""
+    space = SearchSpace("historical", {"a": (0.0, 1.0), "b": (10.0, 20.0)}, frozenset(), 500)
+    best = {"a": 0.5, "b": 12.0}
+    sets = profile_sets(space, best, 2)
+    assert len(sets) == 8
+    for params in sets.values():
+        assert sum(params[k] != best[k] for k in best) == 1
+
+
+SMALL_SPACE = """
+[search]
+scenario = "historical"
+n_firms = 500
+[parameters]
+money_scale = [0.5, 1.5]
+jv_rate = [100.0, 600.0]
+"""
+
+
+@pytest.mark.slow
+def test_small_calibration_runs_end_to_end_and_reports(tmp_path):
+    """A tiny calibration on the local cluster: trials, evaluation, profile, file, report."""
+    space_file = tmp_path / "space.toml"
+    space_file.write_text(SMALL_SPACE)
+    out = tmp_path / "study"
+    target = tmp_path / "calibrated.toml"
+    result = calibrate(trials=3, replicates=2, evaluation_seeds=2, profile_points=1,
+                       workers=2, out=out, space=SearchSpace.load(space_file),
+                       write_calibrated=target)  # fmt: skip
+    assert result["trials"] == 3
+    assert set(result["params"]) == {"money_scale", "jv_rate"}
+    assert not set(result["evaluation_seeds"]) & set(result["search_seeds"])
+    with Ledger(out / "ledger.sqlite") as ledger:
+        assert ledger.count("search") == 3 * 2
+        assert ledger.count("evaluation") == 2
+        assert ledger.count("profile") == 2 * 2 * 2  # 2 parameters x 2 sides x 2 seeds
+    text = target.read_text()
+    assert "[parameters]" in text and "money_scale" in text and "evaluation_loss" in text
+    report = build_report(out)
+    body = report.read_text()
+    assert "| uralsk_forum_protocols |" in body and "targets met on the mean" in body
+    for name in ("paths.png", "loss.png", "profile.png"):
+        assert (report.parent / name).stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_killed_calibration_resumes_without_rerunning(tmp_path):
+    """Kill the driver mid-search; --resume completes it and runs no recorded run again."""
+    space_file = tmp_path / "space.toml"
+    space_file.write_text(SMALL_SPACE)
+    out = tmp_path / "study"
+    args = [sys.executable, "-m", "sim", "calibrate", "--trials", "4", "--replicates", "2",
+            "--evaluation-seeds", "2", "--profile-points", "0", "--workers", "1",
+            "--space", str(space_file), "--out", str(out), "--no-write"]  # fmt: skip
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ledger_path = out / "ledger.sqlite"
+    deadline = time.monotonic() + 120
+    before = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        if ledger_path.exists():
+            with Ledger(ledger_path) as ledger:
+                before = ledger.count()
+            if before >= 3:
+                break
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert before >= 3, "the driver did not record runs in time"
+    with Ledger(ledger_path) as ledger:
+        before = ledger.count()
+    done = subprocess.run([*args, "--resume"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    with Ledger(ledger_path) as ledger:
+        total = ledger.count()
+        ids = [r.run_id for r in ledger.records()]
+    assert len(ids) == len(set(ids)) == total == 4 * 2 + 2, done.stdout
+    executed = int(done.stdout.split("runs executed now: ")[1].split(";")[0])
+    assert executed == total - before  # nothing recorded before the kill ran again
+
+
+def test_report_needs_a_ledger(tmp_path):
+    """The report is built from a ledger, and says so when there is none."""
+    with pytest.raises(InputError, match="no calibration ledger"):
+        build_report(tmp_path)
+
+
+def test_evaluation_seeds_differ_from_search_seeds():
+    """Fresh seeds for the evaluation, reproducible from the master seed."""
+    assert seeds_for(0, 4) == seeds_for(0, 4)
+    assert not set(seeds_for(0, 20, 1)) & set(seeds_for(0, 20))
+
+
+def test_scenarios_take_the_calibrated_parameters(tmp_path, monkeypatch):
+    """A shipped scenario starts from calibrated.toml; `calibrated = false` opts out."""
+    import sim.scenario as scenario
+
+    calibrated = tmp_path / "calibrated.toml"
+    calibrated.write_text("[parameters]\nmoney_scale = 1.234\n")
+    monkeypatch.setattr(scenario, "CALIBRATED_FILE", calibrated)
+    monkeypatch.setattr(
+        scenario, "calibrated_parameters",
+        lambda path=calibrated: scenario._read_toml(path)["parameters"],
+    )  # fmt: skip
+    assert scenario.load_scenario("historical").parameters.money_scale == 1.234
+    own = tmp_path / "own.toml"
+    own.write_text(
+        textwrap.dedent("""
+        extends = "historical"
+        calibrated = false
+    """)
+    )
+    assert scenario.load_scenario(own).parameters.money_scale != 1.234
