@@ -166,26 +166,29 @@ def _sellers(
     `_marginal`), so the mass is continuous in the cutoff and each year's equilibrium exists;
     continuum origins add their exact Pareto integral. `s`, `o` and `cut` broadcast together.
     """
-    s, o, cut = np.broadcast_arrays(s, o, cut)
+    shape = np.broadcast_shapes(np.shape(s), np.shape(o), np.shape(cut))
+    cut = np.broadcast_to(cut, shape)
+    # Per-segment quantities are gathered on the small (s, o) shape and only broadcast here.
     seg = s * supply.n_markets + o
+    start, end = supply.bounds[seg], supply.bounds[seg + 1]
     query = seg * KEY_SPAN + _log_cut(cut)  # the search's own comparison, so counts are exact
     everyone = query <= supply.lowest[seg]
-    start, end = supply.bounds[seg], supply.bounds[seg + 1]
     mass = np.where(everyone, supply.csum[end] - supply.csum[start], 0.0)
     count = np.where(everyone, end - start, 0)
     inner = ~everyone & (query < supply.ceiling[seg])
     if inner.any():
-        pos, frac, last = _marginal(supply, seg[inner], cut[inner])
+        pos, frac, last = _marginal(supply, np.broadcast_to(seg, shape)[inner], cut[inner])
         before = supply.csum[np.maximum(pos - 1, 0)]
         at = supply.csum[pos]
         mass[inner] = supply.csum[last] - at + frac * (at - before)
         count[inner] = last - pos
     theta = supply.theta
     for origin in supply.continuum_origins:
-        here = o == origin
-        floor = supply.floor[s[here], origin]
+        here = np.broadcast_to(o == origin, shape)
+        sectors = np.broadcast_to(s, shape)[here]
+        floor = supply.floor[sectors, origin]
         tail = np.maximum(cut[here] / floor, 1.0) ** (1 - theta)
-        mass[here] += supply.continuum[s[here], origin] * floor * theta / (theta - 1.0) * tail
+        mass[here] += supply.continuum[sectors, origin] * floor * theta / (theta - 1.0) * tail
     return mass, count
 
 
