@@ -11,6 +11,11 @@ of the replicate mean from the paper's figure in the target's terms (zero inside
 spread the replicate standard deviation of the measure (at least half the target's tolerance,
 so that a measure that barely varies cannot dominate).
 
+The money scale is not searched: US$ figures are model units times `money_scale`, and no other
+outcome depends on it (agreements and ventures respond to relative trade), so each parameter set
+is run at scale 1 and the scale is fitted exactly to the paper's US$ figure (bilateral turnover)
+before the loss is taken.
+
 After the search, the best set is run on fresh evaluation seeds (never those of the search)
 and profiled one parameter at a time; `calibration/calibrated.toml` records it, and the shipped
 scenarios take their structural parameters from it.
@@ -54,6 +59,7 @@ class SearchSpace:
     bounds: dict[str, tuple[float, float]]
     log: frozenset[str]
     n_firms: int
+    fit_money_scale: bool = True
 
     @staticmethod
     def load(path: Path = SEARCH_FILE) -> SearchSpace:
@@ -81,11 +87,19 @@ class SearchSpace:
         if not bounds:
             raise InputError("no [parameters] to search", source=str(path))
         search = raw.get("search", {})
+        fit = bool(search.get("fit_money_scale", True))
+        if fit and "money_scale" in bounds:
+            raise InputError(
+                "money_scale is fitted, not searched, while fit_money_scale is true",
+                source=str(path),
+                key="parameters.money_scale",
+            )
         return SearchSpace(
             scenario=search.get("scenario", "historical"),
             bounds=bounds,
             log=frozenset(search.get("log_scale", [])),
             n_firms=int(search.get("n_firms", ModelParameters().n_firms)),
+            fit_money_scale=fit,
         )
 
 
@@ -103,6 +117,30 @@ def standardized_errors(targets: Iterable[Target], measures: pd.DataFrame) -> di
 def loss(targets: Iterable[Target], measures: pd.DataFrame) -> float:
     """Sum of squared standardized errors (0 when every mean meets its figure)."""
     return float(sum(z * z for z in standardized_errors(targets, measures).values()))
+
+
+def money_targets(targets: Iterable[Target]) -> list[Target]:
+    """Targets measured in US$ (levels, not growth): they scale with `money_scale`."""
+    return [t for t in targets if t.measure.endswith("_usd_bn") and t.statistic == "mean"]
+
+
+def objective(
+    targets: Iterable[Target], measures: pd.DataFrame, fit_scale: bool = True
+) -> tuple[float, float]:
+    """Loss of runs made at money scale 1, with the scale fitted to the US$ figure first.
+
+    Returns the loss and the fitted scale (1 when not fitting or without a US$ target).
+    """
+    targets = list(targets)
+    money = money_targets(targets)
+    scale = 1.0
+    if fit_scale and money:
+        mean = float(measures[money[0].id].mean())
+        scale = money[0].value / mean if mean > 0 else 1.0
+    scaled = measures.copy()
+    for target in money:
+        scaled[target.id] = scaled[target.id] * scale
+    return loss(targets, scaled), scale
 
 
 def seeds_for(master: int, count: int, stream: int = 0) -> list[int]:
@@ -142,10 +180,13 @@ class Study:
     ledger: Ledger
 
     def spec(self, params: dict[str, float]) -> ScenarioSpec:
-        """The scenario with one parameter set (and the study's firm count)."""
-        return resolve_spec(
-            self.space.scenario, {**params, "n_firms": self.space.n_firms}, use_calibration=False
-        )
+        """The scenario with one parameter set (and the study's firm count).
+
+        With the money scale fitted, a set without it runs at scale 1.
+        """
+        fixed = {"money_scale": 1.0} if self.space.fit_money_scale else {}
+        overrides = {**fixed, **params, "n_firms": self.space.n_firms}
+        return resolve_spec(self.space.scenario, overrides, use_calibration=False)
 
     def run_ids(self, params: dict[str, float], seeds: list[int]) -> list[str]:
         """Run ids of one parameter set over seeds."""
@@ -271,7 +312,8 @@ def calibrate(
     with Ledger(out / "ledger.sqlite") as ledger, Executor(workers, scheduler) as executor:
         study = Study(out, space, seeds_for(seed, replicates), ledger)
         ledger.set_meta("space", {"scenario": space.scenario, "bounds": space.bounds,
-                                  "n_firms": space.n_firms})  # fmt: skip
+                                  "n_firms": space.n_firms,
+                                  "fit_money_scale": space.fit_money_scale})  # fmt: skip
         ledger.set_meta("search_seeds", study.search_seeds)
         targets = load_targets()
         batch = max(1, executor.workers)
@@ -298,14 +340,22 @@ def calibrate(
                 if len(measures) < replicates:
                     optuna_study.tell(number, state=_failed())
                     continue
-                value = loss(targets, measures)
+                value, scale = objective(targets, measures, space.fit_money_scale)
                 optuna_study.tell(number, value)
-                ledger.set_meta(f"trial:{number}", {"params": params, "loss": value})
+                ledger.set_meta(
+                    f"trial:{number}", {"params": params, "loss": value, "money_scale": scale}
+                )
                 bar.update()
         bar.close()
         best = optuna_study.best_trial
-        best_params = dict(best.params)
-        ledger.set_meta("best", {"trial": best.number, "params": best_params, "loss": best.value})
+        searched = dict(best.params)
+        best_params = dict(searched)
+        if space.fit_money_scale:
+            best_params["money_scale"] = ledger.get_meta(f"trial:{best.number}")["money_scale"]
+        ledger.set_meta(
+            "best",
+            {"trial": best.number, "params": best_params, "searched": searched, "loss": best.value},
+        )
 
         eval_seeds = seeds_for(seed, evaluation_seeds, EVALUATION_STREAM)
         ledger.set_meta("evaluation_seeds", eval_seeds)
@@ -313,7 +363,7 @@ def calibrate(
             study, executor, study.tasks("evaluation", "best", best_params, eval_seeds),
             desc="evaluation runs",
         )  # fmt: skip
-        profile = profile_sets(space, best_params, profile_points)
+        profile = profile_sets(space, searched, profile_points)
         ledger.set_meta("profile", profile)
         tasks = [
             task
@@ -325,7 +375,9 @@ def calibrate(
         result = {
             "params": best_params,
             "search_loss": best.value,
-            "evaluation_loss": loss(targets, evaluation) if len(evaluation) > 1 else math.nan,
+            "evaluation_loss": objective(targets, evaluation, fit_scale=False)[0]
+            if len(evaluation) > 1
+            else math.nan,
             "trials": len([t for t in optuna_study.trials if t.state.is_finished()]),
             "search_seeds": study.search_seeds,
             "evaluation_seeds": eval_seeds,

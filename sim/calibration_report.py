@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.calibrate import DEFAULT_OUT, loss, standardized_errors
+from sim.calibrate import DEFAULT_OUT, money_targets, objective, standardized_errors
 from sim.errors import InputError
 from sim.ledger import Ledger
 from sim.targets import load_targets, summary_row
@@ -59,7 +59,10 @@ def trial_table(ledger: Ledger) -> pd.DataFrame:
     """Every finished trial: number, loss and parameters."""
     rows = []
     for key, value in ledger.meta_items("trial:").items():
-        rows.append({"trial": int(key.split(":")[1]), "loss": value["loss"], **value["params"]})
+        fitted = {"money_scale": value["money_scale"]} if "money_scale" in value else {}
+        rows.append(
+            {"trial": int(key.split(":")[1]), "loss": value["loss"], **value["params"], **fitted}
+        )
     return pd.DataFrame(rows).sort_values("trial").reset_index(drop=True)
 
 
@@ -67,14 +70,17 @@ def profile_table(ledger: Ledger) -> pd.DataFrame:
     """The loss of each one-at-a-time profile point, with the optimum's own loss."""
     targets = load_targets()
     best = ledger.get_meta("best")
+    fit = bool(ledger.get_meta("space", {}).get("fit_money_scale", True))
+    searched = best.get("searched", best["params"])
     rows = [{"parameter": name, "value": value, "loss": best["loss"]}
-            for name, value in best["params"].items()]  # fmt: skip
+            for name, value in searched.items()]  # fmt: skip
     for tag, params in (ledger.get_meta("profile") or {}).items():
         measures = _measures(ledger, "profile", tag)
         if len(measures) < 2:
             continue
         name = tag.rstrip("0123456789").rstrip("+-")
-        rows.append({"parameter": name, "value": params[name], "loss": loss(targets, measures)})
+        value = objective(targets, measures, fit)[0]
+        rows.append({"parameter": name, "value": params[name], "loss": value})
     return pd.DataFrame(rows).sort_values(["parameter", "value"]).reset_index(drop=True)
 
 
@@ -85,6 +91,8 @@ def error_table(ledger: Ledger) -> pd.DataFrame:
     for key, trial in ledger.meta_items("trial:").items():
         measures = _params_measures(ledger, trial["params"], "search")
         if len(measures) > 1:
+            for target in money_targets(targets):
+                measures[target.id] = measures[target.id] * trial.get("money_scale", 1.0)
             rows[int(key.split(":")[1])] = standardized_errors(targets, measures)
     return pd.DataFrame.from_dict(rows, orient="index").sort_index()
 

@@ -73,8 +73,11 @@ def test_loss_is_zero_at_the_optimum_and_rises_away_from_it():
 def test_search_space_errors_name_file_and_key(tmp_path):
     """A bad search space is refused before anything runs."""
     bad = tmp_path / "space.toml"
-    bad.write_text("[parameters]\nmoney_scale = [2.0, 1.0]\n")
-    with pytest.raises(InputError, match=r"space\.toml \[parameters\.money_scale\]"):
+    bad.write_text("[parameters]\njv_rate = [200.0, 100.0]\n")
+    with pytest.raises(InputError, match=r"space\.toml \[parameters\.jv_rate\].*increasing"):
+        SearchSpace.load(bad)
+    bad.write_text("[parameters]\nmoney_scale = [0.5, 1.0]\n")
+    with pytest.raises(InputError, match=r"money_scale is fitted"):
         SearchSpace.load(bad)
     bad.write_text("[parameters]\nsigmaa = [2.0, 3.0]\n")
     with pytest.raises(InputError, match=r"unknown parameter 'sigmaa'"):
@@ -96,7 +99,7 @@ SMALL_SPACE = """
 scenario = "historical"
 n_firms = 500
 [parameters]
-money_scale = [0.5, 1.5]
+distance_elasticity = [0.3, 1.0]
 jv_rate = [100.0, 600.0]
 """
 
@@ -112,7 +115,7 @@ def test_small_calibration_runs_end_to_end_and_reports(tmp_path):
                        workers=2, out=out, space=SearchSpace.load(space_file),
                        write_calibrated=target)  # fmt: skip
     assert result["trials"] == 3
-    assert set(result["params"]) == {"money_scale", "jv_rate"}
+    assert set(result["params"]) == {"distance_elasticity", "jv_rate", "money_scale"}
     assert not set(result["evaluation_seeds"]) & set(result["search_seeds"])
     with Ledger(out / "ledger.sqlite") as ledger:
         assert ledger.count("search") == 3 * 2
@@ -125,6 +128,9 @@ def test_small_calibration_runs_end_to_end_and_reports(tmp_path):
     assert "| uralsk_forum_protocols |" in body and "targets met on the mean" in body
     for name in ("paths.png", "loss.png", "profile.png"):
         assert (report.parent / name).stat().st_size > 0
+    # The fitted money scale puts turnover near the paper's US$12.8 bn on fresh seeds too.
+    table = pd.read_csv(report.parent / "targets.csv").set_index("target")
+    assert table.loc["turnover", "mean"] == pytest.approx(12.8, rel=0.25)
 
 
 @pytest.mark.slow
