@@ -99,13 +99,15 @@ def error_table(ledger: Ledger) -> pd.DataFrame:
 
 def conflicts(errors: pd.DataFrame, unmet: list[str], threshold: float = -0.3) -> list[str]:
     """Pairs of targets whose errors move in opposite directions across the trials."""
-    out = []
+    out: list[str] = []
     if errors.empty or len(errors) < 5:
         return out
     corr = errors.corr()
+    seen: set[frozenset[str]] = set()
     for a in unmet:
         for b in corr.columns:
-            if b != a and corr.loc[a, b] < threshold:
+            if b != a and corr.loc[a, b] < threshold and frozenset((a, b)) not in seen:
+                seen.add(frozenset((a, b)))
                 out.append(
                     f"{a} and {b} (correlation of errors across trials {corr.loc[a, b]:.2f})"
                 )
