@@ -108,7 +108,7 @@ class Executor:
                 n_workers=self.workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: a busy 8787 must not fail the run
                 silence_logs=logging.ERROR,
             )
             self._client = Client(self._cluster)
