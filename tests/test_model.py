@@ -81,11 +81,15 @@ def test_model_table_has_the_documented_columns(small_results):
 
 @pytest.mark.slow
 def test_money_does_not_depend_on_the_number_of_firm_agents():
-    """--firms is a resolution: US$ figures agree across firm counts (replicate means)."""
+    """--firms is a resolution: US$ figures agree across firm counts (replicate means).
+
+    Above about 5,000 agents, that is; below, the productivity tail that carries cross-border
+    trade is sampled too coarsely (see the README).
+    """
     means = {}
-    for n in (2000, 8000):
+    for n in (5000, 20000):
         model = run(resolve_spec("historical", {"n_firms": n}), seed=5, replicates=3).model
         late = model[model.year.between(2008, 2015)]
         means[n] = late[["turnover_usd_bn", "kz_imports_from_row_usd_bn"]].mean()
-    ratio = means[8000] / means[2000]
+    ratio = means[20000] / means[5000]
     assert np.all(np.abs(ratio - 1.0) < 0.25), ratio
