@@ -1,4 +1,6 @@
-"""Command line: `transfrontier run | compare | scenarios | calibrate | report` (`python -m sim`).
+"""Command line: `transfrontier run | compare | scenarios | calibrate | report | app`.
+
+(`python -m sim` works too.)
 
 A thin layer over `sim.runner`: it parses arguments, runs, writes and prints a summary. Every
 bad input ends with one line naming the file, key and allowed range, and exit status 2.
@@ -280,6 +282,13 @@ def cmd_report(args: argparse.Namespace) -> None:
     print(f"Wrote {path}")
 
 
+def cmd_app(args: argparse.Namespace) -> None:
+    """Serve the teaching app; it prints its URL once it is up."""
+    from sim.app import serve
+
+    serve(args.host, args.port)
+
+
 def cmd_scenarios(_: argparse.Namespace) -> None:
     """List the shipped scenarios with their period and question."""
     rows = []
@@ -301,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
             "scenarios": cmd_scenarios,
             "calibrate": cmd_calibrate,
             "report": cmd_report,
+            "app": cmd_app,
         }
         commands[args.command](args)
     except InputError as exc:

@@ -254,7 +254,12 @@ class TransfrontierModel(mesa.Model):
     def step(self) -> None:
         """Simulate one calendar year."""
         p = self.params
-        self.year = self.spec.start_year + round(self.time) - 1
+        year = self.spec.start_year + round(self.time) - 1
+        if year > self.spec.end_year:
+            raise RuntimeError(
+                f"the scenario ends in {self.spec.end_year}: there is no year {year} to step"
+            )
+        self.year = year
         levers, regime = levers_for_year(self.spec.regimes, self.year)
         demand_c, price_c = self.macro.at(self.year)
         entered = exited = 0
