@@ -168,6 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep_p.add_argument(
         "--out", type=Path, default=None, help="report folder (default <ledger>/report)"
     )
+
+    app_p = sub.add_parser("app", help="serve the teaching app in the browser (Ctrl-C to stop)")
+    app_p.add_argument("--host", default="127.0.0.1", help="address to serve on (default local)")
+    app_p.add_argument("--port", type=_non_negative, default=8765, help="port; 0 picks a free one")
     return parser
 
 

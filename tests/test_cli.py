@@ -105,3 +105,12 @@ def test_python_dash_m_sim_works():
     done = subprocess.run([sys.executable, "-m", "sim", "--help"], capture_output=True, text=True)
     assert done.returncode == 0
     assert "transfrontier" in done.stdout and "run" in done.stdout
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "scenarios", "calibrate", "report", "app"])
+def test_every_command_has_its_help(command, capsys):
+    """Each documented command is on the command line."""
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    assert "usage: transfrontier" in capsys.readouterr().out
