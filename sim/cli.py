@@ -1,4 +1,4 @@
-"""Command line: `transfrontier run | compare | scenarios | calibrate | report | app`.
+"""Command line: `transfrontier` with run, compare, scenarios, calibrate, report, sweeps, app.
 
 (`python -m sim` works too.)
 
@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim import sweep
 from sim.errors import InputError
 from sim.runner import FORMATS, default_out_dir, resolve_spec, run, write_outputs, write_results
 from sim.scenario import SCENARIO_DIR, available_scenarios, load_scenario
@@ -46,6 +47,9 @@ def _non_negative(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
     return value
+
+
+sweep_commands: dict[str, Any] = {}  # filled by `sim.sweep.register` when the parser is built
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -168,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep_p.add_argument(
         "--out", type=Path, default=None, help="report folder (default <ledger>/report)"
     )
+
+    sweep_commands.update(sweep.register(sub))
 
     app_p = sub.add_parser("app", help="serve the teaching app in the browser (Ctrl-C to stop)")
     app_p.add_argument("--host", default="127.0.0.1", help="address to serve on (default local)")
@@ -315,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
             "calibrate": cmd_calibrate,
             "report": cmd_report,
             "app": cmd_app,
+            **sweep_commands,
         }
         commands[args.command](args)
     except InputError as exc:

@@ -107,7 +107,10 @@ def test_python_dash_m_sim_works():
     assert "transfrontier" in done.stdout and "run" in done.stdout
 
 
-@pytest.mark.parametrize("command", ["run", "compare", "scenarios", "calibrate", "report", "app"])
+@pytest.mark.parametrize(
+    "command",
+    ["run", "compare", "scenarios", "calibrate", "report", "sweep", "sweep-report", "app"],
+)
 def test_every_command_has_its_help(command, capsys):
     """Each documented command is on the command line."""
     with pytest.raises(SystemExit) as done:

@@ -1,0 +1,205 @@
+"""Sweep throughput: 1 and 2 workers, parallel efficiency, and Mesa's batch_run on the same runs.
+
+Usage::
+
+    python benchmarks/bench_sweep.py                 # Morris, 8 trajectories, 2 replicates
+    python benchmarks/bench_sweep.py --samples 2 --replicates 1     # a quick smoke test
+
+Everything is measured in this one invocation, on the same runs: the Morris design of
+`scenarios/sweeps/example.toml` (the historical scenario, 4 parameters) over the same
+replicate seeds.
+
+0. One untimed run in this process (first-run costs: imports, data files).
+1. `sim.sweep.sweep` with 1 worker (in this process) and with 2 workers (the embedded dask
+   cluster, its start-up and shutdown included): wall time of the whole call, from the
+   parameters file to the ledger and `runs.parquet`, and runs per minute.
+2. Parallel efficiency at 2 workers: throughput at 2 / (2 x throughput at 1).
+3. The same runs through Mesa's `batch_run` with 1 and 2 processes, the model wrapped by a thin
+   adapter (`SweepPointModel`, below: batch_run wants a Model class taking keyword
+   parameters). The adapter runs each design point's scenario with one seed and collects the
+   same outputs; they are checked to equal the sweep's. Its time includes building the
+   design points' scenarios, as the sweep's includes planning.
+
+Targets, printed with met / not met: parallel efficiency >= 85% at 2 workers; the sweep no
+slower than batch_run with the same number of workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from mesa.batchrunner import batch_run
+from mesa.datacollection import DataCollector
+
+from sim.model import TransfrontierModel
+from sim.reporting import tables_of
+from sim.scenario import TransfrontierScenario
+from sim.sweep import load_params, plan_sweep, point_spec, sweep, sweep_run
+
+HERE = Path(__file__).resolve().parent
+EXAMPLE = HERE.parent / "scenarios" / "sweeps" / "example.toml"
+TARGET_EFFICIENCY = 0.85
+
+
+class SweepPointModel(TransfrontierModel):
+    """batch_run adapter: one design point's scenario and one seed as keyword parameters.
+
+    Args:
+        design_point: (point index, its `ScenarioSpec`).
+        outputs: The sweep's outputs (`sim.sweep.Output`), measured at the end of the run.
+        rng: The run's seed.
+    """
+
+    def __init__(self, design_point: tuple[int, Any], outputs: tuple = (), rng: Any = None):
+        super().__init__(TransfrontierScenario(spec=design_point[1], rng=rng))
+        self.point = design_point[0]
+        self._table: pd.DataFrame | None = None
+        self.datacollector = DataCollector(
+            model_reporters={
+                "point": lambda m: m.point,
+                **{o.name: (lambda m, o=o: o.measure(m.model_table())) for o in outputs},
+            }
+        )
+        gc.freeze()  # as `sim.runner.run_one` does: keep the agents out of GC scans
+
+    def model_table(self) -> pd.DataFrame:
+        """The run's model table (built once, at the end)."""
+        if self._table is None:
+            self._table = tables_of(self.records)["model"]
+        return self._table
+
+    def step(self) -> None:
+        """One year; the outputs are collected after the last."""
+        super().step()
+        if not self.running:
+            self.datacollector.collect(self)
+            gc.unfreeze()
+
+
+def run_sweep(params: Path, samples: int, replicates: int, workers: int, out: Path) -> float:
+    """Wall time of one whole sweep."""
+    started = time.perf_counter()
+    sweep(params, design="morris", samples=samples, replicates=replicates, workers=workers,
+          out=out, progress=False)  # fmt: skip
+    return time.perf_counter() - started
+
+
+def run_batch(params: Path, samples: int, replicates: int, processes: int):
+    """Wall time of the same runs through batch_run, and its outputs by (point, seed)."""
+    started = time.perf_counter()
+    plan = plan_sweep(params, design="morris", samples=samples, replicates=replicates)
+    config = plan.config
+    # The sweep runs a point met twice once; give batch_run the same distinct runs.
+    first = {}
+    for i, row in enumerate(plan.points):
+        first.setdefault(tuple(row), i)
+    points = [(i, point_spec(config.base, config.parameters, plan.points[i]))
+              for i in sorted(first.values())]  # fmt: skip
+    rows = batch_run(
+        SweepPointModel,
+        parameters={"design_point": points, "outputs": [config.outputs]},
+        number_processes=processes,
+        rng=plan.seeds,
+        data_collection_period=-1,
+        max_steps=10_000,
+        display_progress=False,
+    )
+    elapsed = time.perf_counter() - started
+    names = [o.name for o in config.outputs]
+    results = {(row["point"], row["rng"]): [row[n] for n in names] for row in rows}
+    return elapsed, results, len(points) * len(plan.seeds)
+
+
+def sweep_results(folder: Path, names: list[str]) -> dict[tuple[int, int], list[float]]:
+    """The sweep's outputs by (first point of the run, seed)."""
+    runs = pd.read_parquet(folder / "runs.parquet")
+    return {
+        (int(point), int(seed)): list(values)
+        for point, seed, *values in runs[["point", "seed", *names]].itertuples(index=False)
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--params", type=Path, default=EXAMPLE, help="parameters file")
+    parser.add_argument("--samples", type=int, default=8, help="Morris trajectories")
+    parser.add_argument("--replicates", type=int, default=2, help="seeds per design point")
+    args = parser.parse_args()
+
+    config = load_params(args.params)
+    plan = plan_sweep(args.params, design="morris", samples=args.samples,
+                      replicates=args.replicates)  # fmt: skip
+    runs = len(plan.unique_runs)
+    base = config.base
+    print(f"Sweep benchmark: {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"Design: Morris, {len(config.parameters)} parameters of {args.params.name}, "
+          f"{args.samples} trajectories = {len(plan.points)} points x {args.replicates} "
+          f"replicates = {runs} runs; scenario '{base.name}' {base.start_year}-{base.end_year}, "
+          f"{base.parameters.n_firms:,} firm agents")  # fmt: skip
+
+    # One untimed run in this process first, so that neither in-process measurement pays the
+    # one-off costs of a first run (imports, data files); worker processes pay theirs in both.
+    sweep_run(base, config.parameters, plan.points[0], plan.seeds[0], config.outputs)
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
+    try:
+        timings = {}
+        for workers in (1, 2):
+            out = tmp / f"w{workers}"
+            timings[f"sweep, {workers} worker{'s' * (workers > 1)}"] = run_sweep(
+                args.params, args.samples, args.replicates, workers, out
+            )
+        names = [o.name for o in config.outputs]
+        reference = sweep_results(tmp / "w1", names)
+        same_sweeps = reference == sweep_results(tmp / "w2", names)
+        same_batch = True
+        for processes in (1, 2):
+            elapsed, results, count = run_batch(
+                args.params, args.samples, args.replicates, processes
+            )
+            assert count == runs, (count, runs)
+            timings[f"batch_run, {processes} process{'es' * (processes > 1)}"] = elapsed
+            same_batch &= results == reference
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    per_minute = {name: runs / (seconds / 60) for name, seconds in timings.items()}
+    print()
+    print(f"{'':24} {'wall s':>8} {'runs/min':>9}")
+    for name, seconds in timings.items():
+        print(f"{name:24} {seconds:8.1f} {per_minute[name]:9.1f}")
+    efficiency = per_minute["sweep, 2 workers"] / (2 * per_minute["sweep, 1 worker"])
+    batch_efficiency = per_minute["batch_run, 2 processes"] / (
+        2 * per_minute["batch_run, 1 process"]
+    )
+    ratio1 = per_minute["sweep, 1 worker"] / per_minute["batch_run, 1 process"]
+    ratio2 = per_minute["sweep, 2 workers"] / per_minute["batch_run, 2 processes"]
+    print()
+    print(f"same outputs: sweep 1 vs 2 workers {'yes' if same_sweeps else 'NO'}; "
+          f"sweep vs batch_run {'yes' if same_batch else 'NO'}")  # fmt: skip
+    print(f"parallel efficiency at 2 workers: {efficiency:.0%} (batch_run: {batch_efficiency:.0%})")
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "not met"
+
+    print()
+    print("Targets:")
+    print(f"  parallel efficiency >= {TARGET_EFFICIENCY:.0%} at 2 workers: {efficiency:.0%} "
+          f"-> {verdict(efficiency >= TARGET_EFFICIENCY)}")  # fmt: skip
+    print(f"  no slower than batch_run, 1 worker: {ratio1:.2f}x batch_run's throughput "
+          f"-> {verdict(ratio1 >= 1.0)}")  # fmt: skip
+    print(f"  no slower than batch_run, 2 workers: {ratio2:.2f}x batch_run's throughput "
+          f"-> {verdict(ratio2 >= 1.0)}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
