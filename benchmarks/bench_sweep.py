@@ -20,8 +20,13 @@ replicate seeds.
    same outputs; they are checked to equal the sweep's. Its time includes building the
    design points' scenarios, as the sweep's includes planning.
 
+Each configuration is measured in `--rounds` interleaved rounds and the fastest is kept, with
+the cores that other processes used during it (a measurement taken while other jobs ran on
+the machine is slower for it, and that column says so).
+
 Targets, printed with met / not met: parallel efficiency >= 85% at 2 workers; the sweep no
-slower than batch_run with the same number of workers.
+slower than batch_run with the same number of workers. batch_run's processes keep their
+libraries' default settings, as a user calling it would have them.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ import platform
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -85,21 +92,58 @@ class SweepPointModel(TransfrontierModel):
             gc.unfreeze()
 
 
-def run_sweep(params: Path, samples: int, replicates: int, workers: int, out: Path) -> float:
-    """Wall time of one whole sweep."""
-    started = time.perf_counter()
+def cpu_busy_seconds() -> float | None:
+    """CPU seconds the whole machine has been busy (Linux `/proc/stat`), or None elsewhere."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished children (workers, pool processes)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+@dataclass
+class Timing:
+    """One timed measurement: wall time and the cores other processes kept busy meanwhile."""
+
+    wall_s: float
+    others_cores: float | None
+
+
+def timed(fn: Callable[[], object]) -> Timing:
+    """Time `fn`; also measure the cores that other processes kept busy meanwhile.
+
+    Another job on the machine slows a measurement down; this says how much there was. The
+    processes this one starts (workers, pool processes) count as its own once finished.
+    """
+    busy, own, started = cpu_busy_seconds(), own_cpu_seconds(), time.perf_counter()
+    fn()
+    wall = time.perf_counter() - started
+    after = cpu_busy_seconds()
+    if busy is None or after is None:
+        return Timing(wall, None)
+    return Timing(wall, max(0.0, (after - busy) - (own_cpu_seconds() - own)) / wall)
+
+
+def run_sweep(params: Path, samples: int, replicates: int, workers: int, out: Path) -> None:
+    """One whole sweep, from the parameters file to the ledger and runs.parquet."""
+    shutil.rmtree(out, ignore_errors=True)
     sweep(params, design="morris", samples=samples, replicates=replicates, workers=workers,
           out=out, progress=False)  # fmt: skip
-    return time.perf_counter() - started
 
 
-def run_batch(params: Path, samples: int, replicates: int, processes: int):
-    """Wall time of the same runs through batch_run, and its outputs by (point, seed)."""
-    started = time.perf_counter()
+def run_batch(params: Path, samples: int, replicates: int, processes: int, results: dict) -> None:
+    """The same runs through batch_run; their outputs go into `results` by (point, seed)."""
     plan = plan_sweep(params, design="morris", samples=samples, replicates=replicates)
     config = plan.config
     # The sweep runs a point met twice once; give batch_run the same distinct runs.
-    first = {}
+    first: dict[tuple[float, ...], int] = {}
     for i, row in enumerate(plan.points):
         first.setdefault(tuple(row), i)
     points = [(i, point_spec(config.base, config.parameters, plan.points[i]))
@@ -113,10 +157,9 @@ def run_batch(params: Path, samples: int, replicates: int, processes: int):
         max_steps=10_000,
         display_progress=False,
     )
-    elapsed = time.perf_counter() - started
     names = [o.name for o in config.outputs]
-    results = {(row["point"], row["rng"]): [row[n] for n in names] for row in rows}
-    return elapsed, results, len(points) * len(plan.seeds)
+    results.clear()
+    results.update({(row["point"], row["rng"]): [row[n] for n in names] for row in rows})
 
 
 def sweep_results(folder: Path, names: list[str]) -> dict[tuple[int, int], list[float]]:
@@ -133,6 +176,9 @@ def main() -> None:
     parser.add_argument("--params", type=Path, default=EXAMPLE, help="parameters file")
     parser.add_argument("--samples", type=int, default=8, help="Morris trajectories")
     parser.add_argument("--replicates", type=int, default=2, help="seeds per design point")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="measurements of each configuration (best kept)"
+    )
     args = parser.parse_args()
 
     config = load_params(args.params)
@@ -140,43 +186,53 @@ def main() -> None:
                       replicates=args.replicates)  # fmt: skip
     runs = len(plan.unique_runs)
     base = config.base
+    names = [o.name for o in config.outputs]
     print(f"Sweep benchmark: {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"Design: Morris, {len(config.parameters)} parameters of {args.params.name}, "
           f"{args.samples} trajectories = {len(plan.points)} points x {args.replicates} "
-          f"replicates = {runs} runs; scenario '{base.name}' {base.start_year}-{base.end_year}, "
-          f"{base.parameters.n_firms:,} firm agents")  # fmt: skip
+          f"replicates = {runs} distinct runs; scenario '{base.name}' "
+          f"{base.start_year}-{base.end_year}, {base.parameters.n_firms:,} firm agents; "
+          f"best of {args.rounds} rounds")  # fmt: skip
 
     # One untimed run in this process first, so that neither in-process measurement pays the
     # one-off costs of a first run (imports, data files); worker processes pay theirs in both.
     sweep_run(base, config.parameters, plan.points[0], plan.seeds[0], config.outputs)
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
+    measurements: dict[str, list[Timing]] = {}
+    same = {"sweep 1 vs 2 workers": True, "sweep vs batch_run": True}
     try:
-        timings = {}
-        for workers in (1, 2):
-            out = tmp / f"w{workers}"
-            timings[f"sweep, {workers} worker{'s' * (workers > 1)}"] = run_sweep(
-                args.params, args.samples, args.replicates, workers, out
-            )
-        names = [o.name for o in config.outputs]
-        reference = sweep_results(tmp / "w1", names)
-        same_sweeps = reference == sweep_results(tmp / "w2", names)
-        same_batch = True
-        for processes in (1, 2):
-            elapsed, results, count = run_batch(
-                args.params, args.samples, args.replicates, processes
-            )
-            assert count == runs, (count, runs)
-            timings[f"batch_run, {processes} process{'es' * (processes > 1)}"] = elapsed
-            same_batch &= results == reference
+        # Rounds interleave the configurations, so that a burst of other work on the machine
+        # hits one measurement of a configuration rather than all of them.
+        for _ in range(args.rounds):
+            for workers in (1, 2):
+                name = f"sweep, {workers} worker{'s' * (workers > 1)}"
+                out = tmp / f"w{workers}"
+                measurements.setdefault(name, []).append(timed(
+                    lambda w=workers, o=out: run_sweep(
+                        args.params, args.samples, args.replicates, w, o)
+                ))  # fmt: skip
+            reference = sweep_results(tmp / "w1", names)
+            same["sweep 1 vs 2 workers"] &= reference == sweep_results(tmp / "w2", names)
+            for processes in (1, 2):
+                name = f"batch_run, {processes} process{'es' * (processes > 1)}"
+                results: dict = {}
+                measurements.setdefault(name, []).append(timed(
+                    lambda p=processes, r=results: run_batch(
+                        args.params, args.samples, args.replicates, p, r)
+                ))  # fmt: skip
+                same["sweep vs batch_run"] &= results == reference
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    per_minute = {name: runs / (seconds / 60) for name, seconds in timings.items()}
+    best = {name: min(times, key=lambda t: t.wall_s) for name, times in measurements.items()}
+    per_minute = {name: runs / (t.wall_s / 60) for name, t in best.items()}
     print()
-    print(f"{'':24} {'wall s':>8} {'runs/min':>9}")
-    for name, seconds in timings.items():
-        print(f"{name:24} {seconds:8.1f} {per_minute[name]:9.1f}")
+    print(f"{'':24} {'wall s':>8} {'runs/min':>9}   other processes (cores)  all rounds (s)")
+    for name, t in best.items():
+        others = "n/a" if t.others_cores is None else f"{t.others_cores:.2f}"
+        rounds = ", ".join(f"{m.wall_s:.1f}" for m in measurements[name])
+        print(f"{name:24} {t.wall_s:8.1f} {per_minute[name]:9.1f}   {others:>23}  {rounds}")
     efficiency = per_minute["sweep, 2 workers"] / (2 * per_minute["sweep, 1 worker"])
     batch_efficiency = per_minute["batch_run, 2 processes"] / (
         2 * per_minute["batch_run, 1 process"]
@@ -184,8 +240,7 @@ def main() -> None:
     ratio1 = per_minute["sweep, 1 worker"] / per_minute["batch_run, 1 process"]
     ratio2 = per_minute["sweep, 2 workers"] / per_minute["batch_run, 2 processes"]
     print()
-    print(f"same outputs: sweep 1 vs 2 workers {'yes' if same_sweeps else 'NO'}; "
-          f"sweep vs batch_run {'yes' if same_batch else 'NO'}")  # fmt: skip
+    print("same outputs: " + "; ".join(f"{k} {'yes' if v else 'NO'}" for k, v in same.items()))
     print(f"parallel efficiency at 2 workers: {efficiency:.0%} (batch_run: {batch_efficiency:.0%})")
 
     def verdict(ok: bool) -> str:
