@@ -37,6 +37,10 @@ Designs (`--samples N`, `k` parameters):
   indices, N a power of 2 (N(k + 2) points);
 - ``lhs``: a Latin hypercube of N points;
 - ``grid``: N evenly spaced values of each parameter, every combination (N^k points).
+
+On a cluster of one's own (``--scheduler``), start the workers with ``dask worker --no-nanny``
+(one per core, ``--nthreads 1``): a nanny starts its worker with a memory setting that makes
+the model's runs much slower (see `CLUSTER_CONFIG`, which the embedded cluster uses instead).
 """
 
 from __future__ import annotations
@@ -80,14 +84,16 @@ MAX_RUNS = 1_000_000
 # little idle time at the end, and at most MAX_BATCH runs, so that a killed driver loses little
 # and the progress bar moves steadily. A run costs a second or more at the default size, so
 # even one run per task keeps dask's few milliseconds of scheduling per task negligible.
-TASKS_PER_WORKER = 16
+TASKS_PER_WORKER = 32
 MAX_BATCH = 8
-# Settings for the embedded cluster's workers. dask's nanny starts each worker with
+# Settings of the embedded cluster. dask's nanny starts each worker with
 # MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's adaptive mmap threshold: every large
 # numpy array is then mapped and unmapped afresh, and a run takes about 1.7 times as long as in
 # a plain process. The workers keep dask's one-thread numerical libraries (one worker per
 # core) without that variable. Nor do they run dask's statistical profiler, which samples the
-# running thread's stack a hundred times a second for a dashboard a sweep never shows.
+# running thread's stack a hundred times a second for a dashboard a sweep never shows. And the
+# scheduler hands each worker one task at a time: a task queued behind a running one on a busy
+# worker would otherwise wait there while another worker, done, sits idle at the end.
 CLUSTER_CONFIG = {
     "distributed.nanny.pre-spawn-environ": {
         "OMP_NUM_THREADS": 1,
@@ -95,6 +101,7 @@ CLUSTER_CONFIG = {
         "OPENBLAS_NUM_THREADS": 1,
     },
     "distributed.worker.profile.enabled": False,
+    "distributed.scheduler.worker-saturation": 1.0,
 }
 TOP_KEYS = {"sweep", "parameters", "outputs"}
 SWEEP_KEYS = {"scenario", "n_firms", "seed", "end_year"}
