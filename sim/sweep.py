@@ -38,6 +38,9 @@ Designs (`--samples N`, `k` parameters):
 - ``lhs``: a Latin hypercube of N points;
 - ``grid``: N evenly spaced values of each parameter, every combination (N^k points).
 
+From a Python script, call `sweep` under ``if __name__ == "__main__":``: the embedded cluster's
+worker processes import the script's main module when they start.
+
 On a cluster of one's own (``--scheduler``), start the workers with ``dask worker --no-nanny``
 (one per core, ``--nthreads 1``): a nanny starts its worker with a memory setting that makes
 the model's runs much slower (see `CLUSTER_CONFIG`, which the embedded cluster uses instead).
@@ -86,21 +89,27 @@ MAX_RUNS = 1_000_000
 # even one run per task keeps dask's few milliseconds of scheduling per task negligible.
 TASKS_PER_WORKER = 32
 MAX_BATCH = 8
-# Settings of the embedded cluster. dask's nanny starts each worker with
-# MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's adaptive mmap threshold: every large
-# numpy array is then mapped and unmapped afresh, and a run takes about 1.7 times as long as in
-# a plain process. The workers keep dask's one-thread numerical libraries (one worker per
-# core) without that variable. Nor do they run dask's statistical profiler, which samples the
-# running thread's stack a hundred times a second for a dashboard a sweep never shows. And the
-# scheduler hands each worker one task at a time: a task queued behind a running one on a busy
-# worker would otherwise wait there while another worker, done, sits idle at the end.
+# Settings of the embedded cluster, for tasks of whole seconds of CPU on every core:
+# - dask's nanny starts each worker with MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's
+#   adaptive mmap threshold: every large numpy array is then mapped and unmapped afresh, and a
+#   run takes about 1.7 times as long as in a plain process. The workers keep dask's
+#   one-thread numerical libraries (one worker per core), without that variable.
+# - dask's housekeeping wakes every 20 to 500 ms in every process (event-loop watchdog, system
+#   and memory monitors, work stealing, statistical profiler): about a tenth of a core in all,
+#   taken from the runs. Coarser intervals lose nothing here, and with one task per worker at a
+#   time (which also keeps a task from waiting behind a running one while another worker sits
+#   idle at the end) there is nothing to steal.
 CLUSTER_CONFIG = {
     "distributed.nanny.pre-spawn-environ": {
         "OMP_NUM_THREADS": 1,
         "MKL_NUM_THREADS": 1,
         "OPENBLAS_NUM_THREADS": 1,
     },
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
     "distributed.worker.profile.enabled": False,
+    "distributed.scheduler.work-stealing": False,
     "distributed.scheduler.worker-saturation": 1.0,
 }
 TOP_KEYS = {"sweep", "parameters", "outputs"}
@@ -577,10 +586,12 @@ def plan_sweep(
     points = design_matrix(design, config.parameters, samples, config.seed)
     seeds = seeds_for(config.seed, replicates)
     version = package_version()
-    run_ids = []
+    run_ids, checked = [], set()
     for i, row in enumerate(points):
         try:
-            point_spec(config.base, config.parameters, row)
+            if tuple(row) not in checked:  # designs revisit points (Morris often does)
+                point_spec(config.base, config.parameters, row)
+                checked.add(tuple(row))
         except InputError as exc:
             values = ", ".join(
                 f"{p.name}={x:g}" for p, x in zip(config.parameters, row, strict=True)

@@ -6,7 +6,7 @@ point (Morris: mu*, its 95% interval, sigma and mu; Sobol: first and total order
 intervals; Latin hypercube and grid: Spearman rank correlations). A design point without any
 successful run leaves a gap that the Morris and Sobol estimators cannot bridge, so the
 trajectories (Morris) or base samples (Sobol) containing one are left out, and the report
-says how many.
+says how many; a point that lost only some replicates is averaged over the others.
 
 Seed-to-seed noise is reported beside the indices, in two ways:
 
