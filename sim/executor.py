@@ -15,13 +15,49 @@ executes: every run is determined by its scenario, parameters and seed.
 from __future__ import annotations
 
 import logging
+import math
 import os
+import sys
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sim.errors import InputError
+
+# Settings of the embedded cluster, for tasks of whole seconds of CPU on every core:
+# - On Linux the workers are forked from this process, as Python's own multiprocessing does
+#   there by default: they start in a tenth of a second with every module already imported,
+#   where spawned workers take over a second to start and import the model again. Elsewhere
+#   (fork is unsafe on macOS) they are spawned.
+# - dask's nanny spawns each worker with MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's
+#   adaptive mmap threshold: every large numpy array is then mapped and unmapped afresh, and a
+#   run takes about 1.7 times as long as in a plain process. Spawned workers keep dask's
+#   one-thread numerical libraries (one worker per core), without that variable.
+# - dask's housekeeping wakes every 20 to 500 ms in every process (event-loop watchdog, system
+#   and memory monitors, work stealing, statistical profiler): about a tenth of a core in all,
+#   taken from the runs. Coarser intervals lose nothing here, and with one task per worker at a
+#   time (which also keeps a task from waiting behind a running one while another worker sits
+#   idle at the end) there is nothing to steal.
+CLUSTER_CONFIG = {
+    "distributed.worker.multiprocessing-method": "fork" if sys.platform == "linux" else "spawn",
+    "distributed.nanny.pre-spawn-environ": {
+        "OMP_NUM_THREADS": 1,
+        "MKL_NUM_THREADS": 1,
+        "OPENBLAS_NUM_THREADS": 1,
+    },
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.worker.profile.enabled": False,
+    "distributed.scheduler.work-stealing": False,
+    "distributed.scheduler.worker-saturation": 1.0,
+}
+# Guided batching: each batch holds about 1/BATCHES_AHEAD of the runs left per worker, so that
+# batches are large while much remains and single runs at the end, when an idle worker waits
+# for the last ones.
+BATCHES_AHEAD = 4
 
 
 @dataclass(frozen=True)
@@ -66,7 +102,8 @@ class Executor:
             With 1 and no scheduler, tasks run in this process.
         scheduler: Address of a running dask scheduler (e.g. ``tcp://10.0.0.5:8786``); the
             cluster's own workers are then used and `workers` only sizes the batches.
-        batch_size: Runs per task; by default enough for about four batches per worker.
+        batch_size: The most runs per task (default: no limit). Batches shrink as the runs
+            left do, down to one run each at the end.
         retries: How often a batch is resubmitted after its worker died.
     """
 
@@ -104,13 +141,19 @@ class Executor:
                     f"cannot reach the dask scheduler at {self.scheduler}: {exc}", key="scheduler"
                 ) from exc
         else:
-            self._cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",  # any free port: a busy 8787 must not fail the run
-                silence_logs=logging.ERROR,
-            )
+            import dask
+
+            with dask.config.set(CLUSTER_CONFIG), warnings.catch_warnings():
+                # Forking while dask's event loop runs in a thread is what dask's own "fork"
+                # method does; the workers start from a quiescent driver.
+                warnings.filterwarnings("ignore", "This process .* is multi-threaded")
+                self._cluster = LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",  # any free port: a busy 8787 must not fail the run
+                    silence_logs=logging.ERROR,
+                )
             self._client = Client(self._cluster)
         return self
 
@@ -122,8 +165,14 @@ class Executor:
         self._client = self._cluster = None
 
     def _batches(self, tasks: list[Task]) -> list[list[Task]]:
-        size = self.batch_size or max(1, len(tasks) // (4 * self.workers))
-        return [tasks[i : i + size] for i in range(0, len(tasks), size)]
+        batches, i = [], 0
+        while i < len(tasks):
+            size = math.ceil((len(tasks) - i) / (BATCHES_AHEAD * self.workers))
+            if self.batch_size:
+                size = min(size, self.batch_size)
+            batches.append(tasks[i : i + size])
+            i += size
+        return batches
 
     def run(self, fn: Callable[..., Any], tasks: Iterable[Task]) -> Iterator[Outcome]:
         """Execute `fn` over `tasks`; yield outcomes as they complete."""

@@ -38,18 +38,19 @@ Designs (`--samples N`, `k` parameters):
 - ``lhs``: a Latin hypercube of N points;
 - ``grid``: N evenly spaced values of each parameter, every combination (N^k points).
 
-From a Python script, call `sweep` under ``if __name__ == "__main__":``: the embedded cluster's
-worker processes import the script's main module when they start.
+From a Python script, call `sweep` under ``if __name__ == "__main__":``: where the embedded
+cluster's worker processes are spawned rather than forked (not on Linux), they import the
+script's main module when they start.
 
 On a cluster of one's own (``--scheduler``), start the workers with ``dask worker --no-nanny``
 (one per core, ``--nthreads 1``): a nanny starts its worker with a memory setting that makes
-the model's runs much slower (see `CLUSTER_CONFIG`, which the embedded cluster uses instead).
+the model's runs much slower (see `sim.executor.CLUSTER_CONFIG`, which the embedded cluster
+uses instead).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import datetime as dt
 import difflib
@@ -71,7 +72,7 @@ from tqdm.auto import tqdm
 
 from sim.calibrate import _record, seeds_for
 from sim.errors import InputError
-from sim.executor import Executor, Task, default_workers
+from sim.executor import Executor, Task
 from sim.ledger import Ledger, run_id
 from sim.parameters import ModelParameters, RegimeParameters, parameter_ranges
 from sim.runner import package_version, resolve_spec, run_one
@@ -83,35 +84,11 @@ MORRIS_LEVELS = 4
 LEDGER_FILE = "ledger.sqlite"
 RUNS_FILE = "runs.parquet"
 MAX_RUNS = 1_000_000
-# Runs per task: about TASKS_PER_WORKER tasks for each worker, so that the last tasks leave
-# little idle time at the end, and at most MAX_BATCH runs, so that a killed driver loses little
-# and the progress bar moves steadily. A run costs a second or more at the default size, so
-# even one run per task keeps dask's few milliseconds of scheduling per task negligible.
-TASKS_PER_WORKER = 32
+# At most MAX_BATCH runs per task, so that a killed driver loses little and the progress bar
+# moves steadily; the executor makes the batches smaller towards the end of the sweep. A run
+# costs a second or more at the default size, so even one run per task keeps dask's few
+# milliseconds of scheduling per task negligible.
 MAX_BATCH = 8
-# Settings of the embedded cluster, for tasks of whole seconds of CPU on every core:
-# - dask's nanny starts each worker with MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's
-#   adaptive mmap threshold: every large numpy array is then mapped and unmapped afresh, and a
-#   run takes about 1.7 times as long as in a plain process. The workers keep dask's
-#   one-thread numerical libraries (one worker per core), without that variable.
-# - dask's housekeeping wakes every 20 to 500 ms in every process (event-loop watchdog, system
-#   and memory monitors, work stealing, statistical profiler): about a tenth of a core in all,
-#   taken from the runs. Coarser intervals lose nothing here, and with one task per worker at a
-#   time (which also keeps a task from waiting behind a running one while another worker sits
-#   idle at the end) there is nothing to steal.
-CLUSTER_CONFIG = {
-    "distributed.nanny.pre-spawn-environ": {
-        "OMP_NUM_THREADS": 1,
-        "MKL_NUM_THREADS": 1,
-        "OPENBLAS_NUM_THREADS": 1,
-    },
-    "distributed.admin.tick.interval": "1s",
-    "distributed.admin.system-monitor.interval": "5s",
-    "distributed.worker.memory.monitor-interval": "1s",
-    "distributed.worker.profile.enabled": False,
-    "distributed.scheduler.work-stealing": False,
-    "distributed.scheduler.worker-saturation": 1.0,
-}
 TOP_KEYS = {"sweep", "parameters", "outputs"}
 SWEEP_KEYS = {"scenario", "n_firms", "seed", "end_year"}
 OUTPUT_KEYS = {"column", "year", "years", "name"}
@@ -667,8 +644,7 @@ def sweep(
         out: Sweep folder (default `default_out`).
         resume: Continue the sweep in `out`, skipping every recorded run.
         progress: Show a progress bar.
-        batch_size: Runs per task (default: about `TASKS_PER_WORKER` tasks per worker, at
-            most `MAX_BATCH` runs each).
+        batch_size: The most runs per task (default `MAX_BATCH`).
 
     Returns:
         The folder, the number of points and runs, how many ran now and how many failed.
@@ -741,13 +717,8 @@ def _execute(
         return 0
     runs = plan.unique_runs
     failed = _failed(ledger, runs)
-    size = batch_size or min(
-        MAX_BATCH, math.ceil(len(tasks) / (TASKS_PER_WORKER * (workers or default_workers())))
-    )
-    in_process = scheduler is None and workers == 1
     with (
-        contextlib.nullcontext() if in_process else _cluster_config(),
-        Executor(workers, scheduler, batch_size=size) as executor,
+        Executor(workers, scheduler, batch_size=batch_size or MAX_BATCH) as executor,
         tqdm(
             total=len(runs),
             initial=len(runs) - len(tasks),
@@ -765,16 +736,6 @@ def _execute(
                 bar.set_postfix(failed=failed, refresh=False)
             bar.update()
     return len(tasks)
-
-
-def _cluster_config() -> contextlib.AbstractContextManager:
-    """`CLUSTER_CONFIG` in force for the embedded cluster's workers."""
-    # Imported here, not at the top, to keep the CLI's start-up light; distributed before the
-    # change, so that it lands on distributed's loaded defaults and leaves them in place after.
-    import dask
-    import distributed  # noqa: F401
-
-    return dask.config.set(CLUSTER_CONFIG)
 
 
 def runs_frame(ledger: Ledger) -> pd.DataFrame:
