@@ -110,6 +110,11 @@ def run_one(spec: ScenarioSpec, seed: int, replicate: int = 0) -> dict[str, pd.D
     finally:
         gc.unfreeze()
     tables = tables_of(model.records)
+    # The model is a web of reference cycles (agents and model point at each other) that only a
+    # full collection frees, and those are rare: without this, a process that runs one model
+    # after another (a worker, a notebook) grows by the agents of every run, and slows down.
+    del model
+    gc.collect()
     for frame in tables.values():
         frame.insert(0, "seed", int(seed))
         frame.insert(0, "replicate", replicate)
