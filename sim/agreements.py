@@ -4,11 +4,12 @@ Each (Russian region, Kazakh region) pair signs new agreements each year as a Po
 mean
 
     h = agreement_rate * programme * (1 + funding_effect * funding)
-        * ((trade_ij + 0.001 * mean trade) / mean trade) ** trade_elasticity
+        * ((trade_ij + floor * mean trade) / mean trade) ** trade_elasticity
         * (1 + forum_effect * contacts_ij),
 
 so that agreements follow existing trade ties, national programmes, state funding and forum
-contacts (the small floor lets pairs without trade sign too). A pair may hold several
+contacts; the floor (`agreement_trade_floor`) lets pairs that barely trade sign too, which is
+how national programmes reach regions far from the border. A pair may hold several
 agreements (on trade, transport, culture, ...); each lapses with hazard `agreement_lapse_rate`.
 A pair with at least one active agreement is linked: its firms save part of the search (fixed)
 cost of cross-border selling (see `sim.model`).
@@ -29,7 +30,8 @@ def signing_hazard(
 ) -> np.ndarray:
     """Expected new agreements of each (Russian, Kazakh) region pair this year."""
     mean = pair_trade.mean()
-    relative = (pair_trade + 0.001 * mean) / mean if mean > 0 else np.ones_like(pair_trade)
+    floor = params.agreement_trade_floor * mean
+    relative = (pair_trade + floor) / mean if mean > 0 else np.ones_like(pair_trade)
     return (
         params.agreement_rate
         * levers.agreement_programme

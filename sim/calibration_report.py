@@ -21,25 +21,43 @@ import pandas as pd
 
 from sim.calibrate import DEFAULT_OUT, money_targets, objective, standardized_errors
 from sim.errors import InputError
-from sim.ledger import Ledger
+from sim.ledger import Ledger, Record
 from sim.targets import load_targets, summary_row
 
 
-def _measures(ledger: Ledger, kind: str, tag: str) -> pd.DataFrame:
-    return pd.DataFrame([r.measures for r in ledger.records(kind=kind, tag=tag) if r.ok])
+def _params_records(
+    ledger: Ledger, params: dict, kind: str, seeds: list[int] | None = None
+) -> list[Record]:
+    """The ok runs of one parameter set (whatever trial first ran it), optionally by seed.
+
+    Selecting by parameters, not by tag, matters in a resumed study: an earlier best set has
+    evaluation and profile runs under the same tags.
+    """
+    key = json.dumps(params, sort_keys=True)
+    wanted = None if seeds is None else set(seeds)
+    return [r for r in ledger.records(kind=kind)
+            if r.ok and json.dumps(r.params, sort_keys=True) == key
+            and (wanted is None or r.seed in wanted)]  # fmt: skip
 
 
 def _params_measures(ledger: Ledger, params: dict, kind: str) -> pd.DataFrame:
     """Measures of every recorded run of one parameter set (whatever trial first ran it)."""
-    key = json.dumps(params, sort_keys=True)
-    rows = [r.measures for r in ledger.records(kind=kind)
-            if r.ok and json.dumps(r.params, sort_keys=True) == key]  # fmt: skip
-    return pd.DataFrame(rows)
+    return pd.DataFrame([r.measures for r in _params_records(ledger, params, kind)])
+
+
+def _evaluation_records(ledger: Ledger) -> list[Record]:
+    """The best set's runs on the evaluation seeds."""
+    best = ledger.get_meta("best")
+    if best is None:
+        return []
+    return _params_records(
+        ledger, best["params"], "evaluation", ledger.get_meta("evaluation_seeds") or []
+    )
 
 
 def evaluation_table(ledger: Ledger) -> pd.DataFrame:
     """Per target: figure, evaluation mean and 90% interval, gap, met."""
-    measures = _measures(ledger, "evaluation", "best")
+    measures = pd.DataFrame([r.measures for r in _evaluation_records(ledger)])
     if measures.empty:
         raise InputError("the ledger has no evaluation runs; run calibrate first", key="ledger")
     rows = []
@@ -75,7 +93,7 @@ def profile_table(ledger: Ledger) -> pd.DataFrame:
     rows = [{"parameter": name, "value": value, "loss": best["loss"]}
             for name, value in searched.items()]  # fmt: skip
     for tag, params in (ledger.get_meta("profile") or {}).items():
-        measures = _measures(ledger, "profile", tag)
+        measures = _params_measures(ledger, params, "profile")
         if len(measures) < 2:
             continue
         name = tag.rstrip("0123456789").rstrip("+-")
@@ -116,7 +134,7 @@ def conflicts(errors: pd.DataFrame, unmet: list[str], threshold: float = -0.3) -
 
 def _paths_figure(ledger: Ledger) -> plt.Figure:
     targets = load_targets()
-    series = [ledger.series(r.run_id) for r in ledger.records(kind="evaluation") if r.ok]
+    series = [ledger.series(r.run_id) for r in _evaluation_records(ledger)]
     frame = pd.concat(series, keys=range(len(series)), names=["run", "row"])
     cols = 3
     rows = int(np.ceil(len(targets) / cols))

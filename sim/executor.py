@@ -56,8 +56,11 @@ CLUSTER_CONFIG = {
 }
 # Guided batching: each batch holds about 1/BATCHES_AHEAD of the runs left per worker, so that
 # batches are large while much remains and single runs at the end, when an idle worker waits
-# for the last ones.
+# for the last ones; and at most MAX_BATCH runs, so that a killed driver loses little and
+# results (and progress bars) arrive steadily. A run costs a second or more at the default
+# size, so even one run per task keeps dask's few milliseconds of scheduling negligible.
 BATCHES_AHEAD = 4
+MAX_BATCH = 8
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ class Executor:
             With 1 and no scheduler, tasks run in this process.
         scheduler: Address of a running dask scheduler (e.g. ``tcp://10.0.0.5:8786``); the
             cluster's own workers are then used and `workers` only sizes the batches.
-        batch_size: The most runs per task (default: no limit). Batches shrink as the runs
+        batch_size: The most runs per task (default `MAX_BATCH`). Batches shrink as the runs
             left do, down to one run each at the end.
         retries: How often a batch is resubmitted after its worker died.
     """
@@ -111,11 +114,13 @@ class Executor:
         self,
         workers: int | None = None,
         scheduler: str | None = None,
-        batch_size: int | None = None,
+        batch_size: int = MAX_BATCH,
         retries: int = 2,
     ):
         if workers is not None and workers < 1:
             raise InputError(f"workers must be >= 1, got {workers}", key="workers")
+        if batch_size < 1:
+            raise InputError(f"batch_size must be >= 1, got {batch_size}", key="batch_size")
         self.workers = workers or default_workers()
         self.scheduler = scheduler
         self.batch_size = batch_size
@@ -168,8 +173,7 @@ class Executor:
         batches, i = [], 0
         while i < len(tasks):
             size = math.ceil((len(tasks) - i) / (BATCHES_AHEAD * self.workers))
-            if self.batch_size:
-                size = min(size, self.batch_size)
+            size = min(size, self.batch_size)
             batches.append(tasks[i : i + size])
             i += size
         return batches

@@ -72,6 +72,9 @@ class ModelParameters:
             forum effects.
         agreement_trade_elasticity: Elasticity of the signing hazard to the pair's trade relative
             to the average pair.
+        agreement_trade_floor: Trade, as a share of the average pair's, that every pair counts
+            in the signing hazard on top of its own: how far agreements reach beyond the pairs
+            that already trade (national programmes pair up regions that barely trade).
         agreement_forum_effect: Increase of the signing hazard per unit of forum contacts.
         agreement_funding_effect: Increase of the signing hazard per unit of state funding.
         agreement_lapse_rate: Annual hazard that an active agreement lapses.
@@ -135,6 +138,7 @@ class ModelParameters:
     money_scale: Annotated[float, Range(1e-4, 10.0)] = 0.7
     agreement_rate: Annotated[float, Range(0.0, 1.0)] = 0.008
     agreement_trade_elasticity: Annotated[float, Range(0.0, 3.0)] = 0.6
+    agreement_trade_floor: Annotated[float, Range(0.0, 1.0)] = 0.001
     agreement_forum_effect: Annotated[float, Range(0.0, 50.0)] = 1.0
     agreement_funding_effect: Annotated[float, Range(0.0, 50.0)] = 1.0
     agreement_lapse_rate: Annotated[float, Range(0.0, 0.5)] = 0.01

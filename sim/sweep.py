@@ -72,7 +72,7 @@ from tqdm.auto import tqdm
 
 from sim.calibrate import _record, seeds_for
 from sim.errors import InputError
-from sim.executor import Executor, Task
+from sim.executor import MAX_BATCH, Executor, Task
 from sim.ledger import Ledger, run_id
 from sim.parameters import ModelParameters, RegimeParameters, parameter_ranges
 from sim.runner import package_version, resolve_spec, run_one
@@ -84,11 +84,6 @@ MORRIS_LEVELS = 4
 LEDGER_FILE = "ledger.sqlite"
 RUNS_FILE = "runs.parquet"
 MAX_RUNS = 1_000_000
-# At most MAX_BATCH runs per task, so that a killed driver loses little and the progress bar
-# moves steadily; the executor makes the batches smaller towards the end of the sweep. A run
-# costs a second or more at the default size, so even one run per task keeps dask's few
-# milliseconds of scheduling per task negligible.
-MAX_BATCH = 8
 TOP_KEYS = {"sweep", "parameters", "outputs"}
 SWEEP_KEYS = {"scenario", "n_firms", "seed", "end_year"}
 OUTPUT_KEYS = {"column", "year", "years", "name"}
@@ -644,7 +639,7 @@ def sweep(
         out: Sweep folder (default `default_out`).
         resume: Continue the sweep in `out`, skipping every recorded run.
         progress: Show a progress bar.
-        batch_size: The most runs per task (default `MAX_BATCH`).
+        batch_size: The most runs per task (default `sim.executor.MAX_BATCH`).
 
     Returns:
         The folder, the number of points and runs, how many ran now and how many failed.

@@ -111,14 +111,16 @@ def test_small_calibration_runs_end_to_end_and_reports(tmp_path):
     space_file.write_text(SMALL_SPACE)
     out = tmp_path / "study"
     target = tmp_path / "calibrated.toml"
-    result = calibrate(trials=3, replicates=2, evaluation_seeds=2, profile_points=1,
-                       workers=2, out=out, space=SearchSpace.load(space_file),
+    result = calibrate(trials=3, replicates=2, evaluation_seeds=2, scale_seeds=2,
+                       profile_points=1, workers=2, out=out, space=SearchSpace.load(space_file),
                        write_calibrated=target)  # fmt: skip
     assert result["trials"] == 3
     assert set(result["params"]) == {"distance_elasticity", "jv_rate", "money_scale"}
-    assert not set(result["evaluation_seeds"]) & set(result["search_seeds"])
+    seeds = [set(result[k]) for k in ("search_seeds", "evaluation_seeds", "scale_seeds")]
+    assert len(set().union(*seeds)) == 2 + 2 + 2  # three disjoint sets of seeds
     with Ledger(out / "ledger.sqlite") as ledger:
         assert ledger.count("search") == 3 * 2
+        assert ledger.count("scale") == 2
         assert ledger.count("evaluation") == 2
         assert ledger.count("profile") == 2 * 2 * 2  # 2 parameters x 2 sides x 2 seeds
     text = target.read_text()
@@ -140,7 +142,8 @@ def test_killed_calibration_resumes_without_rerunning(tmp_path):
     space_file.write_text(SMALL_SPACE)
     out = tmp_path / "study"
     args = [sys.executable, "-m", "sim", "calibrate", "--trials", "4", "--replicates", "2",
-            "--evaluation-seeds", "2", "--profile-points", "0", "--workers", "1",
+            "--evaluation-seeds", "2", "--scale-seeds", "2", "--profile-points", "0",
+            "--workers", "1",
             "--space", str(space_file), "--out", str(out), "--no-write"]  # fmt: skip
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ledger_path = out / "ledger.sqlite"
@@ -163,7 +166,7 @@ def test_killed_calibration_resumes_without_rerunning(tmp_path):
     with Ledger(ledger_path) as ledger:
         total = ledger.count()
         ids = [r.run_id for r in ledger.records()]
-    assert len(ids) == len(set(ids)) == total == 4 * 2 + 2, done.stdout
+    assert len(ids) == len(set(ids)) == total == 4 * 2 + 2 + 2, done.stdout
     executed = int(done.stdout.split("runs executed now: ")[1].split(";")[0])
     assert executed == total - before  # nothing recorded before the kill ran again
 

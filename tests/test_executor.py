@@ -17,7 +17,7 @@ def _square(x: int) -> int:
 @given(
     n=st.integers(1, 500),
     workers=st.integers(1, 16),
-    cap=st.one_of(st.none(), st.integers(1, 20)),
+    cap=st.integers(1, 20),
 )
 def test_batches_cover_every_task_once_and_shrink_to_single_runs(n, workers, cap):
     tasks = [Task(i, (i,)) for i in range(n)]
@@ -26,8 +26,7 @@ def test_batches_cover_every_task_once_and_shrink_to_single_runs(n, workers, cap
     sizes = [len(b) for b in batches]
     assert all(s >= 1 for s in sizes)
     assert sizes == sorted(sizes, reverse=True)  # large first, small at the end
-    if cap:
-        assert max(sizes) <= cap
+    assert max(sizes) <= cap
     # the last runs go one at a time, so no worker waits long for another's batch at the end
     assert sizes[-min(len(sizes), workers) :] == [1] * min(len(sizes), workers)
 
