@@ -67,6 +67,9 @@ class SweepPointModel(TransfrontierModel):
     """
 
     def __init__(self, design_point: tuple[int, Any], outputs: tuple = (), rng: Any = None):
+        # Free the previous run's model, as `sim.runner.run_one` frees each of its own (batch_run
+        # has dropped it by now): otherwise the process grows by every run's agents.
+        gc.collect()
         super().__init__(TransfrontierScenario(spec=design_point[1], rng=rng))
         self.point = design_point[0]
         self._table: pd.DataFrame | None = None

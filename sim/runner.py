@@ -102,19 +102,20 @@ def resolve_spec(
 
 def run_one(spec: ScenarioSpec, seed: int, replicate: int = 0) -> dict[str, pd.DataFrame]:
     """Run one scenario with one seed; return its four tables (with scenario, replicate, seed)."""
-    model = TransfrontierModel(TransfrontierScenario(spec=spec, rng=int(seed)))
-    # The agents live as long as the run: keep them out of every garbage collection's scan.
+    # The model is a web of reference cycles (agents and model point at each other) that only a
+    # full collection frees. Freezing the interpreter's long-lived objects (modules, caches)
+    # first keeps them out of every scan, so that the collection at the end, which frees the
+    # model at once, scans only this run's objects: without it a process that runs one model
+    # after another (a worker, a notebook) grows by the agents of every run, and slows down.
     gc.freeze()
     try:
+        model = TransfrontierModel(TransfrontierScenario(spec=spec, rng=int(seed)))
         model.run_for(spec.end_year - spec.start_year + 1)
+        tables = tables_of(model.records)
+        del model
+        gc.collect()
     finally:
         gc.unfreeze()
-    tables = tables_of(model.records)
-    # The model is a web of reference cycles (agents and model point at each other) that only a
-    # full collection frees, and those are rare: without this, a process that runs one model
-    # after another (a worker, a notebook) grows by the agents of every run, and slows down.
-    del model
-    gc.collect()
     for frame in tables.values():
         frame.insert(0, "seed", int(seed))
         frame.insert(0, "replicate", replicate)
