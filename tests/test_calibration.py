@@ -203,3 +203,22 @@ def test_scenarios_take_the_calibrated_parameters(tmp_path, monkeypatch):
     """)
     )
     assert scenario.load_scenario(own).parameters.money_scale != 1.234
+
+
+def test_report_evaluates_only_the_current_best_set(tmp_path):
+    """A resumed study whose best set changed: the report reads that set's evaluation runs."""
+    from sim.calibration_report import evaluation_table
+
+    ids = [t.id for t in load_targets()]
+    old, new = {"jv_rate": 300.0}, {"jv_rate": 400.0}
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        for params, jv in ((old, 100.0), (new, 2100.0)):
+            for seed in (1, 2, 3):
+                measures = {i: 0.0 for i in ids} | {"jv_kz": jv + seed}
+                ledger.record(f"{jv}-{seed}", kind="evaluation", tag="best", scenario="h",
+                              params=params, seed=seed, version="x", measures=measures)  # fmt: skip
+        ledger.set_meta("best", {"trial": 9, "params": new, "loss": 0.0})
+        ledger.set_meta("evaluation_seeds", [2, 3])  # seed 1 belongs to another evaluation
+        table = evaluation_table(ledger).set_index("target")
+    assert table.attrs["replicates"] == 2
+    assert table.loc["jv_kz", "mean"] == pytest.approx(2102.5)
