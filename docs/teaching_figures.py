@@ -32,7 +32,6 @@ Measure again, and update the guide, after every new calibration.
 from __future__ import annotations
 
 import argparse
-import functools
 import sys
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
@@ -104,21 +103,8 @@ def scenario(name: str) -> ScenarioSpec | str:
 
 
 def run_variant(name: str, replicates: int, firms: int, seed: int, workers: int) -> sim.Results:
-    """`sim.run` of one variant, tried again once if its local cluster fails to start.
-
-    The embedded cluster's forked workers occasionally fail to start (a fork racing a file
-    lock); results depend only on the scenario and the seeds, so a second attempt is the same run.
-    """
-    attempt = functools.partial(
-        sim.run, scenario(name), seed=seed, replicates=replicates, n_firms=firms, workers=workers
-    )
-    try:
-        return attempt()
-    except RuntimeError as exc:
-        if "failed to start" not in str(exc):
-            raise
-        print(f"{name}: the cluster failed to start ({exc}); trying again", file=sys.stderr)
-    return attempt()
+    """`sim.run` of one variant over the common replicate seeds."""
+    return sim.run(scenario(name), seed=seed, replicates=replicates, n_firms=firms, workers=workers)
 
 
 @dataclass

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import logging
 import math
+import multiprocessing
 import os
-import sys
 import traceback
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -27,10 +26,12 @@ from typing import Any
 from sim.errors import InputError
 
 # Settings of the embedded cluster, for tasks of whole seconds of CPU on every core:
-# - On Linux the workers are forked from this process, as Python's own multiprocessing does
-#   there by default: they start in a tenth of a second with every module already imported,
-#   where spawned workers take over a second to start and import the model again. Elsewhere
-#   (fork is unsafe on macOS) they are spawned.
+# - Where the platform has it (Linux), the workers are forked from a fork server: a clean,
+#   single-threaded process started once per driver, which imports dask and the numerical
+#   libraries once (dask's own list: adding the model's modules made runs slower). Forking
+#   the driver itself would start workers faster, but the driver runs dask's event loop in a
+#   thread, and a child forked while another thread holds a lock can hang for ever (seen
+#   here: a worker stuck at start-up). Elsewhere the workers are spawned.
 # - dask's nanny spawns each worker with MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's
 #   adaptive mmap threshold: every large numpy array is then mapped and unmapped afresh, and a
 #   run takes about 1.7 times as long as in a plain process. Spawned workers keep dask's
@@ -40,8 +41,9 @@ from sim.errors import InputError
 #   taken from the runs. Coarser intervals lose nothing here, and with one task per worker at a
 #   time (which also keeps a task from waiting behind a running one while another worker sits
 #   idle at the end) there is nothing to steal.
+METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 CLUSTER_CONFIG = {
-    "distributed.worker.multiprocessing-method": "fork" if sys.platform == "linux" else "spawn",
+    "distributed.worker.multiprocessing-method": METHOD,
     "distributed.nanny.pre-spawn-environ": {
         "OMP_NUM_THREADS": 1,
         "MKL_NUM_THREADS": 1,
@@ -148,10 +150,7 @@ class Executor:
         else:
             import dask
 
-            with dask.config.set(CLUSTER_CONFIG), warnings.catch_warnings():
-                # Forking while dask's event loop runs in a thread is what dask's own "fork"
-                # method does; the workers start from a quiescent driver.
-                warnings.filterwarnings("ignore", "This process .* is multi-threaded")
+            with dask.config.set(CLUSTER_CONFIG):
                 self._cluster = LocalCluster(
                     n_workers=self.workers,
                     threads_per_worker=1,

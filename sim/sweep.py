@@ -38,9 +38,8 @@ Designs (`--samples N`, `k` parameters):
 - ``lhs``: a Latin hypercube of N points;
 - ``grid``: N evenly spaced values of each parameter, every combination (N^k points).
 
-From a Python script, call `sweep` under ``if __name__ == "__main__":``: where the embedded
-cluster's worker processes are spawned rather than forked (not on Linux), they import the
-script's main module when they start.
+From a Python script, call `sweep` under ``if __name__ == "__main__":``: the embedded cluster's
+worker processes import the script's main module when they start.
 
 On a cluster of one's own (``--scheduler``), start the workers with ``dask worker --no-nanny``
 (one per core, ``--nthreads 1``): a nanny starts its worker with a memory setting that makes
