@@ -106,9 +106,22 @@ def cpu_busy_seconds() -> float | None:
 
 
 def own_cpu_seconds() -> float:
-    """CPU seconds of this process and of its finished children (workers, pool processes)."""
+    """CPU seconds of this process and of its children (workers, pool processes).
+
+    Finished children count through `os.times`; a child still running, such as the fork
+    server that starts the embedded cluster's workers, counts with its own finished children
+    (the workers) through `/proc`.
+    """
     t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+    total = t.user + t.system + t.children_user + t.children_system
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():  # ppid; utime, stime, cutime, cstime follow
+            total += sum(map(int, fields[11:15])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 @dataclass
