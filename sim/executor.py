@@ -156,7 +156,10 @@ class Executor:
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=":0",  # any free port: a busy 8787 must not fail the run
-                    silence_logs=logging.ERROR,
+                    # Failed runs come back as outcomes and lost workers are retried; what
+                    # else the workers log is noise to a user, such as a heartbeat racing the
+                    # cluster's own shutdown at the end of a successful run.
+                    silence_logs=logging.CRITICAL,
                 )
             self._client = Client(self._cluster)
         return self
