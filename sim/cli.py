@@ -49,9 +49,6 @@ def _non_negative(text: str) -> int:
     return value
 
 
-sweep_commands: dict[str, Any] = {}  # filled by `sim.sweep.register` when the parser is built
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `transfrontier` command."""
     parser = argparse.ArgumentParser(
@@ -61,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run_p = sub.add_parser("run", help="run a scenario and write its tables and plots")
+    run_p.set_defaults(handler=cmd_run)
     run_p.add_argument(
         "scenario",
         nargs="?",
@@ -98,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_p = sub.add_parser(
         "compare", help="run several scenarios over the same seeds and compare key outcomes"
     )
+    cmp_p.set_defaults(handler=cmd_compare)
     cmp_p.add_argument("scenarios", nargs="+", help="names or paths; the first is the reference")
     cmp_p.add_argument("--replicates", type=_positive, default=20, help="replicates per scenario")
     cmp_p.add_argument("--seed", type=_non_negative, default=0, help="master seed (default 0)")
@@ -127,9 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     _execution_options(cmp_p)
 
-    sub.add_parser("scenarios", help="list the shipped scenarios")
+    sub.add_parser("scenarios", help="list the shipped scenarios").set_defaults(
+        handler=cmd_scenarios
+    )
 
     cal_p = sub.add_parser("calibrate", help="fit the structural parameters to the paper's figures")
+    cal_p.set_defaults(handler=cmd_calibrate)
     cal_p.add_argument("--trials", type=_positive, default=60, help="Optuna trials (default 60)")
     cal_p.add_argument(
         "--replicates", type=_positive, default=4, help="search seeds per trial, >= 2 (default 4)"
@@ -172,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     _execution_options(cal_p)
 
     rep_p = sub.add_parser("report", help="write the calibration report from the ledger")
+    rep_p.set_defaults(handler=cmd_report)
     rep_p.add_argument(
         "--ledger", type=Path, default=None, help="calibration folder (default results/calibration)"
     )
@@ -179,9 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="report folder (default <ledger>/report)"
     )
 
-    sweep_commands.update(sweep.register(sub))
+    sweep.register(sub)
 
     app_p = sub.add_parser("app", help="serve the teaching app in the browser (Ctrl-C to stop)")
+    app_p.set_defaults(handler=cmd_app)
     app_p.add_argument("--host", default="127.0.0.1", help="address to serve on (default local)")
     app_p.add_argument("--port", type=_non_negative, default=8765, help="port; 0 picks a free one")
     return parser
@@ -321,16 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `transfrontier` command."""
     args = build_parser().parse_args(argv)
     try:
-        commands = {
-            "run": cmd_run,
-            "compare": cmd_compare,
-            "scenarios": cmd_scenarios,
-            "calibrate": cmd_calibrate,
-            "report": cmd_report,
-            "app": cmd_app,
-            **sweep_commands,
-        }
-        commands[args.command](args)
+        args.handler(args)
     except InputError as exc:
         print(f"transfrontier: error: {exc}", file=sys.stderr)
         return 2

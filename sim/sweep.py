@@ -58,7 +58,6 @@ import hashlib
 import itertools
 import json
 import math
-import sys
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -857,25 +856,6 @@ def register(subparsers: Any) -> dict[str, Callable[[argparse.Namespace], None]]
     )
     rep.add_argument("folder", type=Path, metavar="DIR", help="the sweep folder")
     rep.add_argument("--out", type=Path, default=None, help="report folder (default DIR/report)")
+    sw.set_defaults(handler=cmd_sweep)
+    rep.set_defaults(handler=cmd_sweep_report)
     return {"sweep": cmd_sweep, "sweep-report": cmd_sweep_report}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """The two sweep commands on their own (`python -m sim.sweep sweep ...`)."""
-    parser = argparse.ArgumentParser(prog="transfrontier")
-    handlers = register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        handlers[args.command](args)
-    except InputError as exc:
-        print(f"transfrontier: error: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    # Run the imported module, not this __main__ copy, so that the task function pickles by
-    # its importable name `sim.sweep.sweep_run` for the dask workers.
-    from sim.sweep import main as _main
-
-    sys.exit(_main())

@@ -27,12 +27,12 @@ import pandas as pd
 import pytest
 
 import sim.sweep as sweep_module
+from sim.cli import main
 from sim.errors import InputError
 from sim.ledger import Ledger
 from sim.sweep import (
     design_matrix,
     load_params,
-    main,
     plan_sweep,
     point_spec,
     register,
@@ -378,7 +378,7 @@ def test_killed_driver_resumes_without_running_a_run_twice(local_sweep, tmp_path
     """SIGKILL the driver mid-sweep; --resume records every run exactly once, same results."""
     path = write(tmp_path, SMALL)
     out = tmp_path / "sweep"
-    args = [sys.executable, "-m", "sim.sweep", "sweep", "--design", "morris", "--params",
+    args = [sys.executable, "-m", "sim", "sweep", "--design", "morris", "--params",
             str(path), "--samples", str(SAMPLES), "--replicates", str(REPLICATES),
             "--workers", "1", "--out", str(out)]  # fmt: skip
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
