@@ -356,7 +356,6 @@ def calibrate(
         searched = dict(best.params)
         best_params = dict(searched)
         scale_list = seeds_for(seed, scale_seeds, SCALE_STREAM) if space.fit_money_scale else []
-        ledger.set_meta("scale_seeds", scale_list)
         if space.fit_money_scale:
             executed += execute(
                 study, executor, study.tasks("scale", "best", searched, scale_list),

@@ -34,7 +34,7 @@ from sim.errors import InputError
 #   here: a worker stuck at start-up). Elsewhere the workers are spawned.
 # - dask's nanny spawns each worker with MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's
 #   adaptive mmap threshold: every large numpy array is then mapped and unmapped afresh, and a
-#   run takes about 1.7 times as long as in a plain process. Spawned workers keep dask's
+#   run takes about 1.7 times as long as in a plain process. The workers keep dask's
 #   one-thread numerical libraries (one worker per core), without that variable.
 # - dask's housekeeping wakes every 20 to 500 ms in every process (event-loop watchdog, system
 #   and memory monitors, work stealing, statistical profiler): about a tenth of a core in all,

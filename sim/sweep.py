@@ -621,7 +621,7 @@ def sweep(
     out: Path | str | None = None,
     resume: bool = False,
     progress: bool = True,
-    batch_size: int | None = None,
+    batch_size: int = MAX_BATCH,
 ) -> SweepSummary:
     """Run (or resume) a sweep and export `runs.parquet`.
 
@@ -703,7 +703,7 @@ def _execute(
     workers: int | None,
     scheduler: str | None,
     progress: bool,
-    batch_size: int | None,
+    batch_size: int,
 ) -> int:
     """Run the tasks and record each outcome as it arrives; return how many ran."""
     if not tasks:
@@ -711,7 +711,7 @@ def _execute(
     runs = plan.unique_runs
     failed = _failed(ledger, runs)
     with (
-        Executor(workers, scheduler, batch_size=batch_size or MAX_BATCH) as executor,
+        Executor(workers, scheduler, batch_size=batch_size) as executor,
         tqdm(
             total=len(runs),
             initial=len(runs) - len(tasks),
