@@ -42,15 +42,14 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.app import what_if
+from sim.app import MAP_FLOWS, what_if
+from sim.compare import LEVEL
 from sim.data import load_regions
 from sim.scenario import CALIBRATED_FILE, ScenarioSpec, load_scenario
 from sim.targets import targets_by_measure
 
-LEVEL = 0.90
 HISTORY = "historical"
 TURNOVER = "turnover_usd_bn"
-TOP_FLOWS = 40  # the map draws the 40 largest flows between a Russian and a Kazakh region
 LEADING_REGIONS = 4
 
 # The runs behind the guide: name -> (scenario the class starts from, the app's controls).
@@ -337,7 +336,7 @@ def identical_row(
 
 
 # --- history's map ------------------------------------------------------------------------------
-def top_pairs(flows: pd.DataFrame, year: int, top: int = TOP_FLOWS) -> pd.DataFrame:
+def top_pairs(flows: pd.DataFrame, year: int, top: int = MAP_FLOWS) -> pd.DataFrame:
     """Per replicate, the `top` largest Russian–Kazakh pair flows, as the app's map draws them.
 
     A pair's flow is its recorded trade in both directions. Columns: replicate, the two regions
@@ -463,17 +462,17 @@ def history(runs: Runs) -> list[Row]:
         ),
         count_row(
             "The map",
-            f"of the {TOP_FLOWS} largest Russian–Kazakh pair flows in 2015: with an agreement",
+            f"of the {MAP_FLOWS} largest Russian–Kazakh pair flows in 2015: with an agreement",
             top.agreement.sum(),
         ),
         count_row(
             "The map",
-            f"of the {TOP_FLOWS} largest Russian–Kazakh pair flows in 2015: between border regions",
+            f"of the {MAP_FLOWS} largest Russian–Kazakh pair flows in 2015: between border regions",
             top.border.sum(),
         ),
         count_row(
             "The map",
-            f"of the {TOP_FLOWS} largest Russian–Kazakh pair flows in 2015: between neighbours",
+            f"of the {MAP_FLOWS} largest Russian–Kazakh pair flows in 2015: between neighbours",
             top.neighbours.sum(),
         ),
         Row(

@@ -874,7 +874,10 @@ def pair_flows(model: TransfrontierModel) -> pd.DataFrame:
     ).sort_values("usd_bn", ascending=False, ignore_index=True)
 
 
-def map_figure(model: TransfrontierModel, top: int = 40) -> Figure:
+MAP_FLOWS = 40  # the largest cross-border flows the map draws
+
+
+def map_figure(model: TransfrontierModel, top: int = MAP_FLOWS) -> Figure:
     """The regions at their centres, sized by cross-border trade, with the largest pair flows."""
     regions = model.regions[:-1]
     lon = np.array([r.lon for r in regions])
