@@ -54,8 +54,8 @@ class Region(mesa.Agent):
 
     @property
     def active_firms(self) -> int:
-        """Firm agents of this region that sold in some market last year."""
-        return int(self.model.active_firms_by_market[self.index])
+        """Firm agents of this region that sold in some market last year (weighted, `sim.firms`)."""
+        return round(self.model.active_firms_by_market[self.index])
 
     @property
     def partners(self) -> list[str]:
@@ -71,8 +71,9 @@ class Region(mesa.Agent):
 class Firm(mesa.Agent):
     """A firm: home region, sector, productivity, capital and owners by country.
 
-    Each firm agent stands for an equal share of its country's firm mass (its real output
-    divided by the country's number of agents).
+    Each firm agent stands for a share of its country's firm mass (its real output) in
+    proportion to its weight, which corrects for the oversampling of productive firms
+    (`sim.firms`).
     """
 
     model: TransfrontierModel

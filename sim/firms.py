@@ -2,10 +2,18 @@
 
 Each slot holds a Kazakh or Russian firm's home region, sector and productivity. Productivity is
 Pareto distributed (heavy-tailed) with minimum 1; a firm's sales potential is
-`size = phi**(sigma-1)`. The number of slots is fixed (the `n_firms` resolution, split between the
-countries by `kz_agent_share`); a firm that exits frees its slot for an entrant of the same
-country, located where demand is. (Rest-of-World firms are not
-agents: they supply as a continuum, see `sim.trade`.)
+`size = phi**(sigma-1)`. The number of slots is fixed (the `n_firms` resolution, split between
+the countries by `kz_agent_share`); a firm that exits frees its slot for an entrant of the same
+country, located where demand is. (Rest-of-World firms are not agents: they supply as a
+continuum, see `sim.trade`.)
+
+Agents sample the productivity law with an oversampled tail (importance sampling): they draw
+from a Pareto law of a smaller `sampling_shape`, and each carries the weight `f(phi) / g(phi)`,
+the true density over the sampling density, which scales its firm mass (see `sim.model`) and its
+place in firm counts. The firms the agents stand for still follow the true law, but the few
+productive firms that carry cross-border trade are represented by many light agents instead of a
+handful of heavy ones, which keeps aggregates steady from seed to seed. With
+`sampling_shape = pareto_shape` every weight is 1.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ class FirmColumns:
     sector: np.ndarray
     productivity: np.ndarray
     size: np.ndarray  # productivity ** (sigma - 1): sales potential, also used as capital
+    weight: np.ndarray  # importance weight: the agent's firm mass relative to an unweighted one
     born: np.ndarray  # year of entry
     active: np.ndarray  # sold in at least one market in the last year
 
@@ -30,9 +39,16 @@ class FirmColumns:
         return len(self.market)
 
 
-def draw_productivity(rng: np.random.Generator, n: int, shape: float) -> np.ndarray:
-    """Pareto(shape) productivities with minimum 1."""
-    return (1.0 - rng.random(n)) ** (-1.0 / shape)
+def draw_productivity(
+    rng: np.random.Generator, n: int, shape: float, sampling_shape: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Productivities drawn from Pareto(`sampling_shape`), minimum 1, with their weights.
+
+    The weight is the Pareto(`shape`) density over the sampling density, so weighted sums over
+    the agents estimate sums over firms of the Pareto(`shape`) law; its mean is 1.
+    """
+    phi = (1.0 - rng.random(n)) ** (-1.0 / sampling_shape)
+    return phi, (shape / sampling_shape) * phi ** (sampling_shape - shape)
 
 
 def _locate(
@@ -55,6 +71,7 @@ def initial_firms(
     country_share: dict[int, float],
     sector_shares: np.ndarray,
     pareto_shape: float,
+    sampling_shape: float,
     sigma: float,
     year: int,
 ) -> FirmColumns:
@@ -68,6 +85,7 @@ def initial_firms(
         country_share: Share of the agents of each country (sums to 1).
         sector_shares: Share of each sector.
         pareto_shape: Shape of the productivity distribution.
+        sampling_shape: Shape of the distribution the agents' productivities are drawn from.
         sigma: Elasticity of substitution.
         year: Year of the initial state.
     """
@@ -76,12 +94,13 @@ def initial_firms(
     counts[-1] = n - counts[:-1].sum()
     country = np.repeat(codes, counts)
     sector = rng.choice(len(sector_shares), size=n, p=sector_shares).astype(np.int16)
-    phi = draw_productivity(rng, n, pareto_shape)
+    phi, weight = draw_productivity(rng, n, pareto_shape, sampling_shape)
     return FirmColumns(
         market=_locate(rng, country, region_weights, region_country),
         sector=sector,
         productivity=phi,
         size=phi ** (sigma - 1.0),
+        weight=weight,
         born=np.full(n, year, dtype=np.int32),
         active=np.ones(n, dtype=bool),
     )
@@ -95,13 +114,15 @@ def renew(
     region_country: np.ndarray,
     sector_shares: np.ndarray,
     pareto_shape: float,
+    sampling_shape: float,
     sigma: float,
     year: int,
 ) -> np.ndarray:
     """Replace the firms in the `exiting` slots by entrants; return the renewed slots.
 
     An entrant takes the country of the slot it fills (so each country keeps its number of
-    agents), locates by `region_weights` (current demand) and draws sector and productivity.
+    agents), locates by `region_weights` (current demand) and draws sector and productivity
+    (with its weight, as `draw_productivity`).
     """
     slots = np.flatnonzero(exiting)
     if slots.size == 0:
@@ -109,8 +130,9 @@ def renew(
     country = region_country[firms.market[slots]]
     firms.market[slots] = _locate(rng, country, region_weights, region_country)
     firms.sector[slots] = rng.choice(len(sector_shares), size=slots.size, p=sector_shares)
-    phi = draw_productivity(rng, slots.size, pareto_shape)
+    phi, weight = draw_productivity(rng, slots.size, pareto_shape, sampling_shape)
     firms.productivity[slots] = phi
+    firms.weight[slots] = weight
     firms.size[slots] = phi ** (sigma - 1.0)
     firms.born[slots] = year
     firms.active[slots] = True

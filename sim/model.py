@@ -114,6 +114,8 @@ class TransfrontierModel(mesa.Model):
         )
 
         self.year = spec.start_year
+        # Stays above 0 for any oversampling in [0, 1], since pareto_shape > sigma - 1.
+        self.sampling_shape = p.pareto_shape - p.tail_oversampling * (p.sigma - 1.0)
         levers, _ = levers_for_year(spec.regimes, self.year)
         demand_c, price_c = self.macro.at(self.year)
         self.firms = initial_firms(
@@ -124,6 +126,7 @@ class TransfrontierModel(mesa.Model):
             {KZ: p.kz_agent_share, RU: 1.0 - p.kz_agent_share},
             self.sector_shares,
             p.pareto_shape,
+            self.sampling_shape,
             p.sigma,
             self.year,
         )
@@ -143,9 +146,7 @@ class TransfrontierModel(mesa.Model):
             self.ties,
         )
         self.pair_trade = self._pair_trade(self.trade.flows, 0.0)
-        self.active_firms_by_market = np.bincount(
-            self.firms.market, weights=self.firms.active, minlength=m
-        )
+        self.active_firms_by_market = self._firm_count(self.firms.active)
         self.cross_border_turnover_usd_bn = np.zeros(m)
         self.records: list[YearRecord] = []
 
@@ -157,16 +158,16 @@ class TransfrontierModel(mesa.Model):
     def _supply(self, demand_c: np.ndarray, price_c: np.ndarray) -> trade.Supply:
         """This year's sellers: firm mass follows each country's real output (2010 US$ bn).
 
-        A Kazakh or Russian agent stands for its country's real output over its number of
-        agents; the Rest of World is a continuum with its real output as mass.
+        A Kazakh or Russian agent stands for its country's real output in proportion to its
+        weight (`sim.firms`); the Rest of World is a continuum with its real output as mass.
         """
         p = self.params
         country = self.country_of[self.firms.market]
         real_output = np.bincount(self.country_of, weights=self.size, minlength=3) * (
             demand_c / price_c
         )
-        agents = np.bincount(country, minlength=3)
-        mass = (real_output / np.maximum(agents, 1))[country]
+        weight = np.bincount(country, weights=self.firms.weight, minlength=3)
+        mass = (real_output / np.where(weight > 0, weight, 1.0))[country] * self.firms.weight
         continuum = np.zeros((len(self.sector_names), self.n_markets))
         continuum[:, -1] = self.sector_shares * real_output[ROW]
         floor = np.zeros_like(continuum)
@@ -177,6 +178,11 @@ class TransfrontierModel(mesa.Model):
     def _active_mass(self) -> np.ndarray:
         """Firm mass of the active firms per market (economic weight, whatever the agents)."""
         weights = self.supply.mass * self.firms.active
+        return np.bincount(self.firms.market, weights=weights, minlength=self.n_markets)
+
+    def _firm_count(self, which: np.ndarray) -> np.ndarray:
+        """Weighted number of the firm agents in `which`, per home market (see `sim.firms`)."""
+        weights = self.firms.weight * which
         return np.bincount(self.firms.market, weights=weights, minlength=self.n_markets)
 
     def _entry_weights(self, demand_c: np.ndarray) -> np.ndarray:
@@ -265,7 +271,7 @@ class TransfrontierModel(mesa.Model):
         entered = exited = 0
         self.closed = np.zeros((self.n_markets, 3), dtype=np.int64)
         if self.year > self.spec.start_year:
-            entered = exited = self._demography(demand_c)
+            entered, exited = self._demography(demand_c)
 
         self.contacts *= p.forum_contact_decay
         held = [f for f in self.spec.forums if f.year == self.year]
@@ -292,13 +298,11 @@ class TransfrontierModel(mesa.Model):
             self._demand(demand_c), costs, self.supply, p.sigma, self.ties, self.trade
         )
         self.firms.active[:] = trade.active_firms(self.supply, self.trade, self.ties)
-        self.active_firms_by_market = np.bincount(
-            self.firms.market, weights=self.firms.active, minlength=self.n_markets
-        )
+        self.active_firms_by_market = self._firm_count(self.firms.active)
         shadow = unrecorded_share(levers, p)
         self.pair_trade = self._pair_trade(self.trade.flows, shadow)
         foreign = self.cross_border
-        exporters = trade.exporters(self.supply, self.trade, self.ties, foreign)
+        exporters = self._firm_count(trade.exporters(self.supply, self.trade, self.ties, foreign))
 
         dissolved = self._dissolve_ventures(levers) + self.closed
         founded = self._found_ventures(levers, forum.protocols)
@@ -322,11 +326,15 @@ class TransfrontierModel(mesa.Model):
         if self.year >= self.spec.end_year:
             self.running = False
 
-    def _demography(self, demand_c: np.ndarray) -> int:
-        """Exit of inactive firms and a random share of the rest; entrants fill the slots."""
+    def _demography(self, demand_c: np.ndarray) -> tuple[int, int]:
+        """Exit of inactive firms and a random share of the rest; entrants fill the slots.
+
+        Returns the entrants and the exits, counted with their weights (`sim.firms`).
+        """
         p = self.params
         rng = self.streams["demography"]
         exiting = ~self.firms.active | (rng.random(len(self.firms)) < p.exit_rate)
+        exited = round(self.firms.weight[exiting].sum())
         slots = renew(
             self.firms,
             rng,
@@ -335,11 +343,13 @@ class TransfrontierModel(mesa.Model):
             self.country_of,
             self.sector_shares,
             p.pareto_shape,
+            self.sampling_shape,
             p.sigma,
             self.year,
         )
         if slots.size == 0:
-            return 0
+            return 0, 0
+        entered = round(self.firms.weight[slots].sum())
         for slot in slots:
             self.firm_agents[slot].remove()
         for slot, agent in zip(slots, Firm.create_agents(self, slots.size, slots), strict=True):
@@ -357,7 +367,7 @@ class TransfrontierModel(mesa.Model):
                 venture.investor_slot = -1
             keep.append(venture)
         self.ventures = keep
-        return int(slots.size)
+        return entered, exited
 
     def _dissolve_ventures(self, levers: RegimeParameters) -> np.ndarray:
         """Dissolve ventures with their hazard; return the count per (location, origin)."""

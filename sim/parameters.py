@@ -44,6 +44,12 @@ class ModelParameters:
         sigma: Elasticity of substitution between varieties (CES demand).
         pareto_shape: Shape of the Pareto distribution of firm productivity; must exceed
             `sigma - 1` so that sales have a finite mean.
+        tail_oversampling: How much the firm agents oversample the productive tail (a
+            resolution, not a behaviour). Agents draw productivity from a Pareto law of shape
+            `pareto_shape - tail_oversampling * (sigma - 1)` and carry weights that restore the
+            `pareto_shape` law in their firm mass and in firm counts. 0: every agent stands for
+            the same firm mass; 1: every agent stands for the same sales potential, which steadies
+            the aggregates that a few large exporters carry (see the ODD).
         distance_elasticity: Exponent of the iceberg cost in distance:
             tau = (d / internal_distance_km)^rho.
         internal_distance_km: Distance used for sales inside a firm's own region.
@@ -123,6 +129,7 @@ class ModelParameters:
     kz_agent_share: Annotated[float, Range(0.05, 0.95)] = 0.4
     sigma: Annotated[float, Range(1.5, 10.0)] = 4.0
     pareto_shape: Annotated[float, Range(1.1, 20.0)] = 4.6
+    tail_oversampling: Annotated[float, Range(0.0, 1.0)] = 1.0
     distance_elasticity: Annotated[float, Range(0.0, 3.0)] = 0.5
     internal_distance_km: Annotated[float, Range(10.0, 1000.0)] = 150.0
     row_distance_km: Annotated[float, Range(0.0, 20_000.0)] = 500.0

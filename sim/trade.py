@@ -5,11 +5,11 @@ Each firm sells in a market if its variable profit there covers the fixed cost o
 
     x_i = E_d * T_od * w_i * a_i / Psi_d,     Psi_d = sum over sellers j of T_o(j)d * w_j * a_j,
 
-with `a = phi**(sigma-1)`, `w` the firm mass an agent stands for (its country's real output over
-its number of agents), `T_od = (tau_od * b_od * p_o)**(1-sigma)` the market access (iceberg
-distance cost `(d_od / d_internal)^rho`, border barriers, origin price level), and variable profit
-`x_i / (sigma * (1 + tariff_od))`. The rule is a productivity cutoff per (sector, origin,
-destination):
+with `a = phi**(sigma-1)`, `w` the firm mass an agent stands for (its weighted share of its
+country's real output, see `sim.firms`), `T_od = (tau_od * b_od * p_o)**(1-sigma)` the market
+access (iceberg distance cost `(d_od / d_internal)^rho`, border barriers, origin price level),
+and variable profit `x_i / (sigma * (1 + tariff_od))`. The rule is a productivity cutoff per
+(sector, origin, destination):
 
     a*_od = sigma * F_od * (1 + tariff_od) * Psi_d / (E_d * T_od).
 
@@ -195,13 +195,6 @@ def _sellers(
 def seller_mass(supply: Supply, s: np.ndarray, o: np.ndarray, cut: np.ndarray) -> np.ndarray:
     """Mass-weighted size `sum w * a` of the sellers of sector s from origin o above `cut`."""
     return _sellers(supply, s, o, cut)[0]
-
-
-def seller_count(supply: Supply, cut: np.ndarray) -> np.ndarray:
-    """Number of firm agents at or above each (s, o, ...) cutoff."""
-    s = np.arange(supply.n_sectors).reshape(supply.n_sectors, *([1] * (cut.ndim - 1)))
-    o = np.arange(supply.n_markets).reshape(1, supply.n_markets, *([1] * (cut.ndim - 2)))
-    return _sellers(supply, s, o, cut)[1]
 
 
 @dataclass(frozen=True)
@@ -479,7 +472,7 @@ def active_firms(supply: Supply, trade: YearTrade, ties: Ties) -> np.ndarray:
 
 
 def exporters(supply: Supply, trade: YearTrade, ties: Ties, foreign: np.ndarray) -> np.ndarray:
-    """Number of firm agents per origin market that sell in at least one `foreign` market.
+    """Firm agents that sell in at least one `foreign` market of their origin.
 
     Args:
         supply: This year's supply.
@@ -487,13 +480,11 @@ def exporters(supply: Supply, trade: YearTrade, ties: Ties, foreign: np.ndarray)
         ties: Joint-venture ties.
         foreign: (M, M) True where d is a foreign market for origin o.
     """
+    f = supply.firms
     masked = np.where(foreign[None], trade.cut, np.inf)
     lowest = masked.min(axis=2)  # (S, O): the easiest foreign market
-    count = seller_count(supply, lowest).sum(axis=0)
+    selling = f.size >= lowest[f.sector, f.market]
     if ties.slots.size:
-        f = supply.firms
-        origin = f.market[ties.slots]
-        gained = (trade.tie_gain & foreign[origin]).any(axis=1)
-        below = f.size[ties.slots] < lowest[f.sector[ties.slots], origin]
-        np.add.at(count, origin[gained & below], 1)
-    return count
+        gained = (trade.tie_gain & foreign[f.market[ties.slots]]).any(axis=1)
+        selling[ties.slots[gained]] = True
+    return selling

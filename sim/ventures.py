@@ -86,7 +86,10 @@ def foreign_shares(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RegionSampler:
-    """Draws active firms inside a region with probability proportional to size."""
+    """Draws active firm agents inside a region in proportion to their sales potential.
+
+    An agent's potential is its size times its weight (the firms it stands for, `sim.firms`).
+    """
 
     order: np.ndarray
     csum: np.ndarray
@@ -96,13 +99,13 @@ class RegionSampler:
     def build(firms: FirmColumns, n_markets: int) -> RegionSampler:
         """Index the active firms by home market (once per year)."""
         order = np.argsort(firms.market, kind="stable")
-        weight = np.where(firms.active, firms.size, 0.0)[order]
+        weight = np.where(firms.active, firms.size * firms.weight, 0.0)[order]
         csum = np.concatenate(([0.0], np.cumsum(weight)))
         bounds = np.searchsorted(firms.market[order], np.arange(n_markets + 1))
         return RegionSampler(order, csum, bounds)
 
     def mass(self) -> np.ndarray:
-        """Active firm mass (size) per market."""
+        """Active sales potential per market."""
         return self.csum[self.bounds[1:]] - self.csum[self.bounds[:-1]]
 
     def draw(self, rng: np.random.Generator, markets: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ PARAMS = st.fixed_dictionaries(
         "jv_dissolution": st.floats(0.0, 0.5),
         "shadow_max": st.floats(0.0, 1.0),
         "price_passthrough": st.floats(0.0, 1.0),
+        "tail_oversampling": st.floats(0.0, 1.0),
     }
 )
 
@@ -88,6 +89,16 @@ def test_invariants_hold_for_any_parameters(params, seed, years):
     # Stocks and flows: last year's ventures + founded - dissolved = this year's.
     stock = (m.jv_kz + m.jv_ru).to_numpy()
     np.testing.assert_array_equal(np.diff(stock), (m.jv_founded - m.jv_dissolved).to_numpy()[1:])
+
+    # Firm counts: exporters are active firms; each country's firm mass is its real output.
+    assert (m.exporters_cross_border <= m.firms).all()
+    assert (regions.exporters_cross_border <= regions.firms).all()
+    demand_c, price_c = model.macro.at(model.year)
+    real_output = np.bincount(model.country_of, weights=model.size) * demand_c / price_c
+    country = model.country_of[model.firms.market]
+    np.testing.assert_allclose(
+        np.bincount(country, weights=model.supply.mass, minlength=3)[:2], real_output[:2]
+    )
 
     # Agreements: counts per region agree with the pair matrix.
     assert (m.linked_ru_regions <= 83).all() and (m.linked_kz_regions <= 16).all()
