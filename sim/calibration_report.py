@@ -102,17 +102,49 @@ def profile_table(ledger: Ledger) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values(["parameter", "value"]).reset_index(drop=True)
 
 
-def error_table(ledger: Ledger) -> pd.DataFrame:
-    """Standardized error of every target in every finished trial."""
+def _trial_measures(ledger: Ledger) -> dict[int, pd.DataFrame]:
+    """Every finished trial's measures on its search seeds, in US$ at its fitted scale."""
     targets = load_targets()
-    rows = {}
+    out = {}
     for key, trial in ledger.meta_items("trial:").items():
         measures = _params_measures(ledger, trial["params"], "search")
         if len(measures) > 1:
             for target in money_targets(targets):
                 measures[target.id] = measures[target.id] * trial.get("money_scale", 1.0)
-            rows[int(key.split(":")[1])] = standardized_errors(targets, measures)
+            out[int(key.split(":")[1])] = measures
+    return dict(sorted(out.items()))
+
+
+def error_table(ledger: Ledger) -> pd.DataFrame:
+    """Standardized error of every target in every finished trial."""
+    targets = load_targets()
+    rows = {n: standardized_errors(targets, m) for n, m in _trial_measures(ledger).items()}
     return pd.DataFrame.from_dict(rows, orient="index").sort_index()
+
+
+def reach_table(ledger: Ledger) -> pd.DataFrame:
+    """Per target: the trial mean nearest the figure, and how many trial means met it.
+
+    On the search seeds. A target that no trial meets is out of the search space's reach,
+    whatever the other targets do.
+    """
+    means = pd.DataFrame({n: m.mean() for n, m in _trial_measures(ledger).items()}).T
+    rows = []
+    for target in load_targets():
+        if target.id not in means:
+            continue
+        gaps = means[target.id].map(target.gap)
+        closest = int(gaps.abs().idxmin())
+        rows.append(
+            {
+                "target": target.id,
+                "closest_trial": closest,
+                "closest_mean": float(means.loc[closest, target.id]),
+                "trials_met": int(means[target.id].map(target.met).sum()),
+                "trials": len(means),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def conflicts(errors: pd.DataFrame, unmet: list[str], threshold: float = -0.3) -> list[str]:
@@ -210,6 +242,7 @@ def build_report(folder: Path = DEFAULT_OUT, out: Path | None = None) -> Path:
         trials = trial_table(ledger)
         profile = profile_table(ledger)
         errors = error_table(ledger)
+        reach = reach_table(ledger)
         best = ledger.get_meta("best")
         figures = {
             "paths.png": _paths_figure(ledger),
@@ -289,6 +322,20 @@ def build_report(folder: Path = DEFAULT_OUT, out: Path | None = None) -> Path:
     lines += ["## Targets that pull against each other", ""]
     if unmet:
         lines += [f"Not met: {', '.join(unmet)}.", ""]
+        for r in reach.itertuples():
+            if r.target in unmet:
+                verdict = (
+                    "no trial met it: it is out of reach of the search space"
+                    if r.trials_met == 0
+                    else f"{r.trials_met} trials met it on their search seeds, so the miss "
+                    "comes from a trade-off with other targets or from the seeds"
+                )
+                lines.append(
+                    f"- {r.target}: the closest of the {r.trials} trials (trial "
+                    f"{r.closest_trial}) reached {r.closest_mean:.4g} on its search seeds; "
+                    f"{verdict}."
+                )
+        lines += ["", "Errors that move against each other across the trials:", ""]
         lines += [f"- {p}" for p in pulls] or [
             "- No other target's error moves against theirs across the trials: they are not "
             "traded off against another target in this search space."
@@ -298,5 +345,6 @@ def build_report(folder: Path = DEFAULT_OUT, out: Path | None = None) -> Path:
     report = out / "report.md"
     report.write_text("\n".join(lines) + "\n")
     table.to_csv(out / "targets.csv", index=False)
+    reach.to_csv(out / "reach.csv", index=False)
     trials.to_csv(out / "trials.csv", index=False)
     return report

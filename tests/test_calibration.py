@@ -222,3 +222,25 @@ def test_report_evaluates_only_the_current_best_set(tmp_path):
         table = evaluation_table(ledger).set_index("target")
     assert table.attrs["replicates"] == 2
     assert table.loc["jv_kz", "mean"] == pytest.approx(2102.5)
+
+
+def test_reach_tells_an_unreachable_target_from_a_traded_off_one(tmp_path):
+    """reach_table: how many trials met each target, and the trial that came closest."""
+    from sim.calibration_report import reach_table
+
+    ids = [t.id for t in load_targets()]
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        for trial, (jv, saratov) in enumerate(((2100.0, 0.30), (1500.0, 0.40))):
+            params = {"jv_rate": 100.0 * (trial + 1)}
+            for seed in (1, 2):
+                measures = {i: 0.0 for i in ids} | {"jv_kz": jv, "saratov_growth": saratov}
+                ledger.record(f"{trial}-{seed}", kind="search", tag=f"trial-{trial}",
+                              scenario="h", params=params, seed=seed, version="x",
+                              measures=measures)  # fmt: skip
+            ledger.set_meta(f"trial:{trial}", {"params": params, "loss": 1.0, "money_scale": 1.0})
+        reach = reach_table(ledger).set_index("target")
+    assert reach.loc["jv_kz", "trials_met"] == 1
+    assert reach.loc["jv_kz", "closest_trial"] == 0
+    assert reach.loc["saratov_growth", "trials_met"] == 0  # lower bound 0.5: out of reach
+    assert reach.loc["saratov_growth", "closest_mean"] == pytest.approx(0.40)
+    assert reach.loc["saratov_growth", "trials"] == 2
