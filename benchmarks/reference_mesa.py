@@ -16,9 +16,10 @@ each other (`tests/test_reference.py`) and timed against each other
 
 Two pieces of `sim.trade.seller_mass` are reproduced so that the aggregates match:
 
-- an agent stands for many firms spread in log size between it and the next agent up its
-  (sector, origin) segment (the top agent over the gap below it, or 1 if it is alone): an agent
-  just below a cutoff sells with the share of that spread that lies above the cutoff;
+- an agent stands for many firms spread in log size halfway to its neighbours up and down its
+  (sector, origin) segment (an end agent as far outward as inward, half a unit each way if it is
+  alone, never below size 1): it sells with the share of that spread that lies above the
+  cutoff, and counts as a seller when its own size clears the cutoff;
 - the Rest of World is a continuum of firms, not agents, with Pareto sizes from `floor` up: its
   sellers' mass above a cutoff is `M * floor * theta / (theta - 1) * max(cut / floor, 1) **
   (1 - theta)`, added by the model after the agents.
@@ -29,6 +30,7 @@ Only Mesa idioms that Mesa 4 keeps are used: `Model(rng=...)`, `Agent.create_age
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -108,15 +110,14 @@ class ReferenceFirm(mesa.Agent):
         self.sector = sector
         self.a = a
         self.w = w
-        self.spread = 1.0  # log-size spread of the firms the agent stands for (set by the model)
-        self.log_top = math.log(a) + self.spread
-        self.top = math.exp(self.log_top)
+        # Log-size range of the firms the agent stands for (set by the model).
+        self.set_spread(max(math.log(a) - 0.5, 0.0), math.log(a) + 0.5)
 
-    def set_spread(self, spread: float) -> None:
-        """Set the log-size spread of the firms this agent stands for."""
-        self.spread = spread
-        self.log_top = math.log(self.a) + spread
-        self.top = math.exp(self.log_top)
+    def set_spread(self, log_bottom: float, log_top: float) -> None:
+        """Set the log-size range of the firms this agent stands for."""
+        self.log_bottom, self.log_top = log_bottom, log_top
+        self.spread = log_top - log_bottom
+        self.bottom, self.top = math.exp(log_bottom), math.exp(log_top)
 
     def step(self) -> None:
         """Choose markets: sell where `a >= cut`, and a share of the spread at the margin."""
@@ -129,13 +130,15 @@ class ReferenceFirm(mesa.Agent):
         sales = model.sales[s][o]
         crowding = model.crowding[s]
         sellers = model.sellers[o]
+        bottom = self.bottom
         for d, cut in enumerate(cuts):
             if a >= cut:
                 sellers[d] += 1
+            if bottom >= cut:
                 sales[d] += wa * unit[d]
                 crowding[d] += wa * access[d]
             elif top > cut:  # the cutoff falls inside this agent's spread
-                share = max(0.0, (self.log_top - math.log(cut)) / self.spread)
+                share = (self.log_top - math.log(cut)) / self.spread
                 sales[d] += share * wa * unit[d]
                 crowding[d] += share * wa * access[d]
 
@@ -188,17 +191,20 @@ class ReferenceMarket(mesa.Model):
         self._reset()
 
     def _set_spreads(self) -> None:
-        """Give each agent the log-size gap to the next agent up its (sector, origin)."""
+        """Give each agent the log-size range halfway to its neighbours up its (sector, origin)."""
         segments: dict[tuple[int, int], list[ReferenceFirm]] = {}
         for firm in self.firms:
             segments.setdefault((firm.sector, firm.market), []).append(firm)
         for members in segments.values():
+            if len(members) == 1:
+                continue  # alone: half a unit each way, as created
             members.sort(key=lambda firm: firm.a)
             logs = [math.log(firm.a) for firm in members]
-            for k, firm in enumerate(members[:-1]):
-                firm.set_spread(logs[k + 1] - logs[k])
-            top_spread = logs[-1] - logs[-2] if len(members) > 1 else 1.0
-            members[-1].set_spread(top_spread)
+            mids = [0.5 * (lo + hi) for lo, hi in itertools.pairwise(logs)]
+            bottoms = [max(logs[0] - (mids[0] - logs[0]), 0.0), *mids]
+            tops = [*mids, logs[-1] + (logs[-1] - mids[-1])]
+            for firm, bottom, top in zip(members, bottoms, tops, strict=True):
+                firm.set_spread(bottom, top)
 
     def _reset(self) -> None:
         """Empty the tallies of the year."""

@@ -47,6 +47,7 @@ class Supply:
 
     firms: FirmColumns
     keys: np.ndarray  # segment * KEY_SPAN + log(size), ascending
+    edges: np.ndarray  # lower edge, in key units, of the sizes each sorted agent stands for
     csum: np.ndarray  # cumulative mass * size in sorted order, with a leading zero
     bounds: np.ndarray  # segment start positions, length n_segments + 1
     mass: np.ndarray  # firm mass of each slot
@@ -54,8 +55,8 @@ class Supply:
     continuum: np.ndarray  # (S, M) firm mass of continuum origins (0 where agents supply)
     floor: np.ndarray  # (S, M) smallest size of the continuum's firms
     continuum_origins: np.ndarray  # origins that supply as a continuum
-    lowest: np.ndarray  # per segment: key of its smallest agent (inf if empty)
-    ceiling: np.ndarray  # per segment: key above which none of its agents sells
+    lowest: np.ndarray  # per segment: lower edge of its smallest agent (inf if empty)
+    ceiling: np.ndarray  # per segment: upper edge of its top agent (-inf if empty)
     theta: float  # Pareto shape of a = phi**(sigma-1)
     n_sectors: int
     n_markets: int
@@ -96,17 +97,30 @@ def build_supply(
     rank[order] = np.arange(order.size)
     theta = pareto_shape / (sigma - 1.0)
     origins = np.flatnonzero((continuum > 0).any(axis=0) & (floor > 0).any(axis=0))
-    # Cutoffs below a segment's smallest agent let all of it sell, above its top agent's
-    # spread none of it: only cutoffs in between need a search (see `_sellers`).
+    # Each agent stands for firms spread in log size halfway to its neighbours (the end agents
+    # as far outward as inward, one unit if alone, never below size 1). Cutoffs below a
+    # segment's lowest edge let all of it sell, above its top edge none of it: only cutoffs in
+    # between need a search (see `_sellers`).
     start, end = bounds[:-1], bounds[1:]
     filled = end > start
-    top = keys[np.maximum(end - 1, 0)]
-    gap = np.where(end - start > 1, top - keys[np.maximum(end - 2, 0)], 1.0)
-    lowest = np.where(filled, keys[np.minimum(start, len(keys) - 1)], np.inf)
-    ceiling = np.where(filled, top + gap, -np.inf)
+    edges = np.empty_like(keys)
+    if keys.size:
+        edges[1:] = 0.5 * (keys[1:] + keys[:-1])
+        first = start[filled]
+        alone = end[filled] - first == 1
+        half_up = np.where(
+            alone, 0.5, 0.5 * (keys[np.minimum(first + 1, keys.size - 1)] - keys[first])
+        )
+        base = seg_sorted[first] * KEY_SPAN  # log size 0: size 1, the smallest there is
+        edges[first] = np.maximum(keys[first] - half_up, base)
+    top = np.maximum(end - 1, 0)
+    half_down = np.where(end - start > 1, keys[top] - edges[top], 0.5)
+    lowest = np.where(filled, edges[np.minimum(start, len(keys) - 1)], np.inf)
+    ceiling = np.where(filled, keys[top] + half_down, -np.inf)
     return Supply(
         firms,
         keys,
+        edges,
         csum,
         bounds,
         mass,
@@ -122,11 +136,6 @@ def build_supply(
     )
 
 
-def _positions(supply: Supply, seg: np.ndarray, log_cut: np.ndarray) -> np.ndarray:
-    """Sorted position of the first agent at or above the cutoff in segment `seg`."""
-    return np.searchsorted(supply.keys, seg * KEY_SPAN + log_cut)
-
-
 def _log_cut(cut: np.ndarray) -> np.ndarray:
     return np.minimum(np.log(np.maximum(cut, 1.0)), KEY_SPAN / 2)
 
@@ -134,25 +143,24 @@ def _log_cut(cut: np.ndarray) -> np.ndarray:
 def _marginal(
     supply: Supply, seg: np.ndarray, cut: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """First position at or above `cut`, and the share of the agent just below that sells.
+    """The agents whose firms all clear `cut`, and the share of the one whose firms straddle it.
 
-    An agent stands for many firms of similar productivity, spread (in log size) between it
-    and the next agent up its segment (the top agent over the gap below it); the firms of the
-    marginal agent that lie above the cutoff sell. Returns (pos, fraction, end of segment).
+    An agent stands for many firms of similar productivity, spread in log size between the
+    midpoints to its neighbours up and down its segment (see `build_supply`); the firms above
+    the cutoff sell. Spreading symmetrically keeps the mass above a cutoff an unbiased estimate
+    of the firms' to first order. Returns (pos, fraction, end of segment): agents from `pos` to
+    the end sell in full, the agent at `pos - 1` sells `fraction` of its mass.
     """
-    log_cut = _log_cut(cut)
-    pos = _positions(supply, seg, log_cut)
+    query = seg * KEY_SPAN + _log_cut(cut)
+    pos = np.searchsorted(supply.edges, query)
     start = supply.bounds[seg]
     end = supply.bounds[seg + 1]
-    marginal = np.maximum(pos - 1, 0)
-    lower = supply.keys[marginal]
-    inside = pos < end
-    upper = np.where(inside, supply.keys[np.minimum(pos, len(supply.keys) - 1)], 0.0)
-    top = ~inside & (marginal > start)
-    upper = np.where(top, 2 * lower - supply.keys[np.maximum(marginal - 1, 0)], upper)
-    upper = np.where(~inside & ~top, lower + 1.0, upper)
+    lower = supply.edges[np.maximum(pos - 1, 0)]
+    upper = np.where(
+        pos < end, supply.edges[np.minimum(pos, len(supply.edges) - 1)], supply.ceiling[seg]
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
-        frac = (upper - (seg * KEY_SPAN + log_cut)) / (upper - lower)
+        frac = (upper - query) / (upper - lower)
     frac = np.where(pos > start, np.clip(np.nan_to_num(frac), 0.0, 1.0), 0.0)
     return pos, frac, end
 
@@ -162,9 +170,10 @@ def _sellers(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Seller mass `sum w * a` and number of seller agents of sector s from origin o.
 
-    Agents at or above the cutoff sell in full and the marginal agent below it in part (see
-    `_marginal`), so the mass is continuous in the cutoff and each year's equilibrium exists;
-    continuum origins add their exact Pareto integral. `s`, `o` and `cut` broadcast together.
+    The firms an agent stands for sell where they clear the cutoff (see `_marginal`), so the
+    mass is continuous in the cutoff and each year's equilibrium exists; an agent counts as a
+    seller when its own size clears it. Continuum origins add their exact Pareto integral.
+    `s`, `o` and `cut` broadcast together.
     """
     shape = np.broadcast_shapes(np.shape(s), np.shape(o), np.shape(cut))
     cut = np.broadcast_to(cut, shape)
@@ -181,7 +190,7 @@ def _sellers(
         before = supply.csum[np.maximum(pos - 1, 0)]
         at = supply.csum[pos]
         mass[inner] = supply.csum[last] - at + frac * (at - before)
-        count[inner] = last - pos
+        count[inner] = last - np.searchsorted(supply.keys, query[inner])
     theta = supply.theta
     for origin in supply.continuum_origins:
         here = np.broadcast_to(o == origin, shape)
