@@ -14,9 +14,9 @@ so that a measure that barely varies cannot dominate).
 The money scale is not searched: US$ figures are model units times `money_scale`, and no other
 outcome depends on it (agreements and ventures respond to relative trade), so each parameter set
 is run at scale 1 and the scale is fitted exactly to the paper's US$ figure (bilateral turnover)
-before the loss is taken. Turnover varies a lot from seed to seed, so the best set's scale is
-fitted again, after the search, over its search seeds and as many scale seeds (neither the
-search's nor the evaluation's): on a trial's few seeds alone it would miss by about a tenth.
+before the loss is taken. After the search, the best set's scale is fitted again over its
+search seeds and as many scale seeds (neither the search's nor the evaluation's), so that it
+does not carry the seed noise of a trial's few runs.
 
 After the search, the best set is run on fresh evaluation seeds (never those of the search)
 and profiled one parameter at a time; `calibration/calibrated.toml` records it, and the shipped
@@ -118,8 +118,13 @@ def standardized_errors(targets: Iterable[Target], measures: pd.DataFrame) -> di
 
 
 def loss(targets: Iterable[Target], measures: pd.DataFrame) -> float:
-    """Sum of squared standardized errors (0 when every mean meets its figure)."""
-    return float(sum(z * z for z in standardized_errors(targets, measures).values()))
+    """Sum of squared standardized errors of the fitted targets (0 when each mean meets its figure).
+
+    Targets marked `fitted = false` are reported, not fitted.
+    """
+    targets = list(targets)
+    errors = standardized_errors(targets, measures)
+    return float(sum(errors[t.id] ** 2 for t in targets if t.fitted))
 
 
 def money_targets(targets: Iterable[Target]) -> list[Target]:

@@ -320,6 +320,7 @@ def build_report(folder: Path = DEFAULT_OUT, out: Path | None = None) -> Path:
         ]
     pulls = conflicts(errors, unmet)
     notes = {t.id: t.note or "(none)" for t in load_targets()}
+    fitted = {t.id: "" if t.fitted else " Reported, not fitted." for t in load_targets()}
     lines += ["## Targets that pull against each other", ""]
     if unmet:
         lines += [f"Not met: {', '.join(unmet)}.", ""]
@@ -334,7 +335,7 @@ def build_report(folder: Path = DEFAULT_OUT, out: Path | None = None) -> Path:
                 lines.append(
                     f"- {r.target}: the closest of the {r.trials} trials (trial "
                     f"{r.closest_trial}) reached {r.closest_mean:.4g} on its search seeds; "
-                    f"{verdict}. Reading of the figure: {notes[r.target]}"
+                    f"{verdict}.{fitted[r.target]} Reading of the figure: {notes[r.target]}"
                 )
         lines += ["", "Errors that move against each other across the trials:", ""]
         lines += [f"- {p}" for p in pulls] or [

@@ -39,6 +39,7 @@ class Target:
     statistic: str = "mean"
     note: str = ""
     upper: float | None = None  # for kind = "range"
+    fitted: bool = True  # counts in the calibration's loss (false: reported only)
 
     def gap(self, mean: float) -> float:
         """Signed distance of a model mean from the figure (0 inside a bound or range)."""
@@ -78,6 +79,7 @@ def _target(entry: dict, where: str, source: str) -> Target:
             statistic=entry.get("statistic", "mean"),
             note=entry.get("note", ""),
             upper=float(entry["upper"]) if "upper" in entry else None,
+            fitted=entry.get("fitted", True),
         )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise InputError(f"incomplete target: {exc}", source=source, key=where) from exc
@@ -88,6 +90,10 @@ def _target(entry: dict, where: str, source: str) -> Target:
     ):
         if value not in allowed:
             raise InputError(f"{name} {value!r} not one of {allowed}", source=source, key=where)
+    if not isinstance(target.fitted, bool):
+        raise InputError(
+            f"fitted {target.fitted!r} must be true or false", source=source, key=where
+        )
     if target.table == "regions" and not target.regions:
         raise InputError("a regions-table target needs `regions`", source=source, key=where)
     return target

@@ -68,6 +68,10 @@ def test_loss_is_zero_at_the_optimum_and_rises_away_from_it():
     # Above a lower bound costs nothing; below it does.
     assert loss(targets, _synthetic({"agreements": 80})) == pytest.approx(0.0, abs=1e-9)
     assert loss(targets, _synthetic({"agreements": -80})) > 0
+    # A reported-only target (fitted = false) costs nothing, however far off.
+    reported = [t for t in targets if not t.fitted]
+    assert [t.id for t in reported] == ["saratov_growth"]
+    assert loss(targets, _synthetic({"saratov_growth": -0.4})) == pytest.approx(0.0, abs=1e-9)
 
 
 def test_search_space_errors_name_file_and_key(tmp_path):
