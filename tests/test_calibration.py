@@ -248,3 +248,22 @@ def test_reach_tells_an_unreachable_target_from_a_traded_off_one(tmp_path):
     assert reach.loc["saratov_growth", "trials_met"] == 0  # lower bound 0.5: out of reach
     assert reach.loc["saratov_growth", "closest_mean"] == pytest.approx(0.40)
     assert reach.loc["saratov_growth", "trials"] == 2
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [('kind = "exact"', "kind 'exact' not one of"), ('fitted = "yes"', "must be true or false")],
+)
+def test_bad_targets_file_names_file_and_key(tmp_path, line, message):
+    """A malformed target is refused with the file, the entry and what is allowed."""
+    fields = {
+        "id": '"t"', "section": '"s"', "figure": '"f"', "measure": '"jv_kz"', "value": "1",
+        "kind": '"point"', "years": "[2015, 2015]", "tolerance": "0.1",
+    }  # fmt: skip
+    key = line.split(" = ")[0]
+    fields[key] = line.split(" = ")[1]
+    path = tmp_path / "targets.toml"
+    path.write_text("[[targets]]\n" + "".join(f"{k} = {v}\n" for k, v in fields.items()))
+    with pytest.raises(InputError, match=message) as err:
+        load_catalogue(path)
+    assert str(path) in str(err.value) and "targets[0]" in str(err.value)
