@@ -83,8 +83,8 @@ def test_model_table_has_the_documented_columns(small_results):
 def test_money_does_not_depend_on_the_number_of_firm_agents():
     """--firms is a resolution: US$ figures agree across firm counts (replicate means).
 
-    Above about 5,000 agents, that is; below, the productivity tail that carries cross-border
-    trade is sampled too coarsely (see the README).
+    Within about a tenth from 5,000 agents up: a joint venture ties a whole agent, so coarser
+    agents tie more firm mass (see the README and the ODD).
     """
     means = {}
     for n in (5000, 20000):
@@ -92,4 +92,4 @@ def test_money_does_not_depend_on_the_number_of_firm_agents():
         late = model[model.year.between(2008, 2015)]
         means[n] = late[["turnover_usd_bn", "kz_imports_from_row_usd_bn"]].mean()
     ratio = means[20000] / means[5000]
-    assert np.all(np.abs(ratio - 1.0) < 0.25), ratio
+    assert np.all(np.abs(ratio - 1.0) < 0.15), ratio
