@@ -140,8 +140,13 @@ def _log_cut(cut: np.ndarray) -> np.ndarray:
     return np.minimum(np.log(np.maximum(cut, 1.0)), KEY_SPAN / 2)
 
 
+def _query(seg: np.ndarray, cut: np.ndarray) -> np.ndarray:
+    """A cutoff as a sort key of its segment, comparable with `Supply.keys` and `edges`."""
+    return seg * KEY_SPAN + _log_cut(cut)
+
+
 def _marginal(
-    supply: Supply, seg: np.ndarray, cut: np.ndarray
+    supply: Supply, seg: np.ndarray, query: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The agents whose firms all clear `cut`, and the share of the one whose firms straddle it.
 
@@ -149,9 +154,9 @@ def _marginal(
     midpoints to its neighbours up and down its segment (see `build_supply`); the firms above
     the cutoff sell. Spreading symmetrically keeps the mass above a cutoff an unbiased estimate
     of the firms' to first order. Returns (pos, fraction, end of segment): agents from `pos` to
-    the end sell in full, the agent at `pos - 1` sells `fraction` of its mass.
+    the end sell in full, the agent at `pos - 1` sells `fraction` of its mass. `query` is the
+    cutoff as a key (`_query`).
     """
-    query = seg * KEY_SPAN + _log_cut(cut)
     pos = np.searchsorted(supply.edges, query)
     start = supply.bounds[seg]
     end = supply.bounds[seg + 1]
@@ -166,31 +171,34 @@ def _marginal(
 
 
 def _sellers(
-    supply: Supply, s: np.ndarray, o: np.ndarray, cut: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+    supply: Supply, s: np.ndarray, o: np.ndarray, cut: np.ndarray, counts: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Seller mass `sum w * a` and number of seller agents of sector s from origin o.
 
     The firms an agent stands for sell where they clear the cutoff (see `_marginal`), so the
     mass is continuous in the cutoff and each year's equilibrium exists; an agent counts as a
     seller when its own size clears it. Continuum origins add their exact Pareto integral.
-    `s`, `o` and `cut` broadcast together.
+    `s`, `o` and `cut` broadcast together. The count (None unless `counts`) costs a second
+    search, which the equilibrium's iterations do without.
     """
     shape = np.broadcast_shapes(np.shape(s), np.shape(o), np.shape(cut))
     cut = np.broadcast_to(cut, shape)
     # Per-segment quantities are gathered on the small (s, o) shape and only broadcast here.
     seg = s * supply.n_markets + o
     start, end = supply.bounds[seg], supply.bounds[seg + 1]
-    query = seg * KEY_SPAN + _log_cut(cut)  # the search's own comparison, so counts are exact
+    query = _query(seg, cut)  # the search's own comparison, so counts are exact
     everyone = query <= supply.lowest[seg]
     mass = np.where(everyone, supply.csum[end] - supply.csum[start], 0.0)
-    count = np.where(everyone, end - start, 0)
+    count = np.where(everyone, end - start, 0) if counts else None
     inner = ~everyone & (query < supply.ceiling[seg])
     if inner.any():
-        pos, frac, last = _marginal(supply, np.broadcast_to(seg, shape)[inner], cut[inner])
+        inner_query = query[inner]
+        pos, frac, last = _marginal(supply, np.broadcast_to(seg, shape)[inner], inner_query)
         before = supply.csum[np.maximum(pos - 1, 0)]
         at = supply.csum[pos]
         mass[inner] = supply.csum[last] - at + frac * (at - before)
-        count[inner] = last - np.searchsorted(supply.keys, query[inner])
+        if count is not None:
+            count[inner] = last - np.searchsorted(supply.keys, inner_query)
     theta = supply.theta
     for origin in supply.continuum_origins:
         here = np.broadcast_to(o == origin, shape)
@@ -203,7 +211,7 @@ def _sellers(
 
 def seller_mass(supply: Supply, s: np.ndarray, o: np.ndarray, cut: np.ndarray) -> np.ndarray:
     """Mass-weighted size `sum w * a` of the sellers of sector s from origin o above `cut`."""
-    return _sellers(supply, s, o, cut)[0]
+    return _sellers(supply, s, o, cut, counts=False)[0]
 
 
 @dataclass(frozen=True)
@@ -369,7 +377,7 @@ class TiePairs:
         if pick.size == 0:
             return np.zeros((n_s, n_m, n_m))
         seg = self.s[pick] * n_m + self.o[pick]
-        pos, frac, _ = _marginal(supply, seg, own_cut[gain])
+        pos, frac, _ = _marginal(supply, seg, _query(seg, own_cut[gain]))
         counted = np.where(self.rank[pick] == pos - 1, frac, 0.0)
         weight = self.weight[pick] * (1.0 - counted)
         flat = np.bincount(seg * n_m + self.d[pick], weights=weight, minlength=n_s * n_m * n_m)
