@@ -301,8 +301,9 @@ class TransfrontierModel(mesa.Model):
         self.active_firms_by_market = self._firm_count(self.firms.active)
         shadow = unrecorded_share(levers, p)
         self.pair_trade = self._pair_trade(self.trade.flows, shadow)
-        foreign = self.cross_border
-        exporters = self._firm_count(trade.exporters(self.supply, self.trade, self.ties, foreign))
+        exporters = self._firm_count(
+            trade.active_firms(self.supply, self.trade, self.ties, self.cross_border)
+        )
 
         dissolved = self._dissolve_ventures(levers) + self.closed
         founded = self._found_ventures(levers, forum.protocols)

@@ -478,30 +478,23 @@ def equilibrium(
     return dataclasses.replace(settle(demand, costs, supply, rule.full(x), ties), solved=x)
 
 
-def active_firms(supply: Supply, trade: YearTrade, ties: Ties) -> np.ndarray:
-    """Firms that sell in at least one market this year."""
-    f = supply.firms
-    lowest = trade.cut.min(axis=2)  # (S, O)
-    active = f.size >= lowest[f.sector, f.market]
-    if ties.slots.size:
-        active[ties.slots[trade.tie_gain.any(axis=1)]] = True
-    return active
-
-
-def exporters(supply: Supply, trade: YearTrade, ties: Ties, foreign: np.ndarray) -> np.ndarray:
-    """Firm agents that sell in at least one `foreign` market of their origin.
+def active_firms(
+    supply: Supply, trade: YearTrade, ties: Ties, markets: np.ndarray | None = None
+) -> np.ndarray:
+    """Firm agents that sell in at least one market this year (one of `markets`, if given).
 
     Args:
         supply: This year's supply.
         trade: This year's outcome.
         ties: Joint-venture ties.
-        foreign: (M, M) True where d is a foreign market for origin o.
+        markets: (M, M) True where d counts for origin o (e.g. the other country's regions,
+            for cross-border exporters); every market if None.
     """
     f = supply.firms
-    masked = np.where(foreign[None], trade.cut, np.inf)
-    lowest = masked.min(axis=2)  # (S, O): the easiest foreign market
+    cut = trade.cut if markets is None else np.where(markets[None], trade.cut, np.inf)
+    lowest = cut.min(axis=2)  # (S, O): the easiest market
     selling = f.size >= lowest[f.sector, f.market]
     if ties.slots.size:
-        gained = (trade.tie_gain & foreign[f.market[ties.slots]]).any(axis=1)
-        selling[ties.slots[gained]] = True
+        gain = trade.tie_gain if markets is None else trade.tie_gain & markets[f.market[ties.slots]]
+        selling[ties.slots[gain.any(axis=1)]] = True
     return selling
