@@ -319,8 +319,7 @@ def build_report(folder: Path = DEFAULT_OUT, out: Path | None = None) -> Path:
             "",
         ]
     pulls = conflicts(errors, unmet)
-    notes = {t.id: t.note or "(none)" for t in load_targets()}
-    fitted = {t.id: "" if t.fitted else " Reported, not fitted." for t in load_targets()}
+    by_id = {t.id: t for t in load_targets()}
     lines += ["## Targets that pull against each other", ""]
     if unmet:
         lines += [f"Not met: {', '.join(unmet)}.", ""]
@@ -332,10 +331,12 @@ def build_report(folder: Path = DEFAULT_OUT, out: Path | None = None) -> Path:
                     else f"{r.trials_met} trials met it on their search seeds, so the miss "
                     "comes from a trade-off with other targets or from the seeds"
                 )
+                target = by_id[r.target]
                 lines.append(
                     f"- {r.target}: the closest of the {r.trials} trials (trial "
                     f"{r.closest_trial}) reached {r.closest_mean:.4g} on its search seeds; "
-                    f"{verdict}.{fitted[r.target]} Reading of the figure: {notes[r.target]}"
+                    f"{verdict}.{'' if target.fitted else ' Reported, not fitted.'} "
+                    f"Reading of the figure: {target.note or '(none)'}"
                 )
         lines += ["", "Errors that move against each other across the trials:", ""]
         lines += [f"- {p}" for p in pulls] or [
