@@ -13,14 +13,17 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.world import COUNTRIES, KZ, RU
+
 if TYPE_CHECKING:
     from sim.model import TransfrontierModel
 
-COUNTRY_CODES = ("KZ", "RU", "ROW")
-
 
 class Region(mesa.Agent):
-    """A Kazakh region, a Russian federal subject, or the Rest of World (market index `index`).
+    """A market: a Kazakh region, a Russian federal subject, or a partner (market `index`).
+
+    The partners (China, the European Union, the rest of the world) are markets and sources of
+    goods and capital, with no regional administration.
 
     Regional administrations sign cooperation agreements and attend forums; those rules act on
     the model's agreement and contact matrices (see `sim.agreements`, `sim.forums`).
@@ -89,7 +92,7 @@ class Firm(mesa.Agent):
 
     @property
     def region(self) -> Region:
-        """Home region (or the Rest of World)."""
+        """Home region."""
         return self.model.regions[int(self._column("market"))]
 
     @property
@@ -137,14 +140,15 @@ class Firm(mesa.Agent):
 
 
 class JointVenture(mesa.Agent):
-    """A firm co-owned across the border, or with Rest-of-World capital.
+    """A firm co-owned across the border, or with capital from third countries.
 
     Args:
         model: The model.
         host_slot: Slot of the host firm (its local partner).
-        investor_slot: Slot of the investor firm, or -1 for Rest-of-World capital.
+        investor_slot: Slot of the investor firm, or -1 for third-country capital.
         host_market: Market index of the venture's location.
-        investor_market: Market index of the investor (the Rest of World for foreign capital).
+        investor_market: Market index of the investor (the rest-of-the-world market for
+            third-country capital).
         foreign_share: Share of the capital held by the investor.
         founded: Year of creation.
     """
@@ -177,12 +181,13 @@ class JointVenture(mesa.Agent):
     @property
     def host_country(self) -> str:
         """Country of location."""
-        return COUNTRY_CODES[int(self.model.country_of[self.host_market])]
+        return COUNTRIES[int(self.model.country_of[self.host_market])]
 
     @property
     def capital_origin(self) -> str:
-        """Country of the foreign capital (KZ, RU or ROW)."""
-        return COUNTRY_CODES[int(self.model.country_of[self.investor_market])]
+        """Country of the foreign capital: KZ, RU, or ROW for third countries (pooled)."""
+        country = int(self.model.country_of[self.investor_market])
+        return COUNTRIES[country] if country in (KZ, RU) else "ROW"
 
     @property
     def capital_shares(self) -> dict[str, float]:
@@ -194,7 +199,7 @@ class JointVenture(mesa.Agent):
 
 
 def firm_slots_of(ventures: list[JointVenture]) -> tuple[np.ndarray, np.ndarray]:
-    """Host and investor slots of a list of ventures, as arrays (investor -1 for RoW)."""
+    """Host and investor slots of a list of ventures, as arrays (investor -1 for third countries)."""
     host = np.fromiter((v.host_slot for v in ventures), dtype=np.int64, count=len(ventures))
     inv = np.fromiter((v.investor_slot for v in ventures), dtype=np.int64, count=len(ventures))
     return host, inv

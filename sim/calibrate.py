@@ -6,17 +6,12 @@ the ledger before telling Optuna the trial's loss. Only the driver writes the le
 study, so a killed calibration resumes with `--resume`: trials left open are finished from the
 runs already recorded, and no recorded run is run again.
 
-Loss of a parameter set: the sum over targets of (gap / spread)^2, where gap is the distance
-of the replicate mean from the paper's figure in the target's terms (zero inside a bound) and
-spread the replicate standard deviation of the measure (at least half the target's tolerance,
-so that a measure that barely varies cannot dominate).
-
-The money scale is not searched: US$ figures are model units times `money_scale`, and no other
-outcome depends on it (agreements and ventures respond to relative trade), so each parameter set
-is run at scale 1 and the scale is fitted exactly to the paper's US$ figure (bilateral turnover)
-before the loss is taken. After the search, the best set's scale is fitted again over its
-search seeds and as many scale seeds (neither the search's nor the evaluation's), so that it
-does not carry the seed noise of a trial's few runs.
+Loss of a parameter set: the sum over the fitted targets of (gap / spread)^2, where gap is the
+distance of the replicate mean from the figure in the target's terms (zero inside a bound; for a
+path of the trade record, its RMS log distance over the fitted years) and spread the replicate
+standard deviation of the measure (at least half the target's tolerance, so that a measure that
+barely varies cannot dominate). Money is in US$ from the data, so there is no scale to fit; the
+record's validation years (2013-2015) never enter the loss.
 
 After the search, the best set is run on fresh evaluation seeds (never those of the search)
 and profiled one parameter at a time; `calibration/calibrated.toml` records it, and the shipped
@@ -51,7 +46,6 @@ SEARCH_FILE = CALIBRATION_DIR / "search.toml"
 CALIBRATED_FILE = CALIBRATION_DIR / "calibrated.toml"
 DEFAULT_OUT = Path("results") / "calibration"
 EVALUATION_STREAM = 1  # evaluation seeds come from another SeedSequence branch than search seeds
-SCALE_STREAM = 2  # and the seeds that fit the best set's money scale from a third
 
 
 @dataclass(frozen=True)
@@ -62,7 +56,6 @@ class SearchSpace:
     bounds: dict[str, tuple[float, float]]
     log: frozenset[str]
     n_firms: int
-    fit_money_scale: bool = True
 
     @staticmethod
     def load(path: Path = SEARCH_FILE) -> SearchSpace:
@@ -90,19 +83,11 @@ class SearchSpace:
         if not bounds:
             raise InputError("no [parameters] to search", source=str(path))
         search = raw.get("search", {})
-        fit = bool(search.get("fit_money_scale", True))
-        if fit and "money_scale" in bounds:
-            raise InputError(
-                "money_scale is fitted, not searched, while fit_money_scale is true",
-                source=str(path),
-                key="parameters.money_scale",
-            )
         return SearchSpace(
             scenario=search.get("scenario", "historical"),
             bounds=bounds,
             log=frozenset(search.get("log_scale", [])),
             n_firms=int(search.get("n_firms", ModelParameters().n_firms)),
-            fit_money_scale=fit,
         )
 
 
@@ -127,30 +112,6 @@ def loss(targets: Iterable[Target], measures: pd.DataFrame) -> float:
     return float(sum(errors[t.id] ** 2 for t in targets if t.fitted))
 
 
-def money_targets(targets: Iterable[Target]) -> list[Target]:
-    """Targets measured in US$ (levels, not growth): they scale with `money_scale`."""
-    return [t for t in targets if t.measure.endswith("_usd_bn") and t.statistic == "mean"]
-
-
-def objective(
-    targets: Iterable[Target], measures: pd.DataFrame, fit_scale: bool = True
-) -> tuple[float, float]:
-    """Loss of runs made at money scale 1, with the scale fitted to the US$ figure first.
-
-    Returns the loss and the fitted scale (1 when not fitting or without a US$ target).
-    """
-    targets = list(targets)
-    money = money_targets(targets)
-    scale = 1.0
-    if fit_scale and money:
-        mean = float(measures[money[0].id].mean())
-        scale = money[0].value / mean if mean > 0 else 1.0
-    scaled = measures.copy()
-    for target in money:
-        scaled[target.id] = scaled[target.id] * scale
-    return loss(targets, scaled), scale
-
-
 def seeds_for(master: int, count: int, stream: int = 0) -> list[int]:
     """`count` run seeds from a master seed (stream 0: search, 1: evaluation)."""
     children = np.random.SeedSequence([int(master), stream]).spawn(count)
@@ -170,7 +131,9 @@ def targeted_series(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     out = pd.DataFrame(index=model.index)
     regions = tables["regions"]
     for target in load_targets():
-        if target.table == "model":
+        if target.kind == "path":
+            out[target.id] = model[target.measure] / (model[target.per] if target.per else 1.0)
+        elif target.table == "model":
             out[target.id] = model[target.measure]
         else:
             chosen = regions[regions.region_id.isin(target.regions)]
@@ -188,12 +151,8 @@ class Study:
     ledger: Ledger
 
     def spec(self, params: dict[str, float]) -> ScenarioSpec:
-        """The scenario with one parameter set (and the study's firm count).
-
-        With the money scale fitted, a set without it runs at scale 1.
-        """
-        fixed = {"money_scale": 1.0} if self.space.fit_money_scale else {}
-        overrides = {**fixed, **params, "n_firms": self.space.n_firms}
+        """The scenario with one parameter set (and the study's firm count)."""
+        overrides = {**params, "n_firms": self.space.n_firms}
         return resolve_spec(self.space.scenario, overrides, use_calibration=False)
 
     def run_ids(self, params: dict[str, float], seeds: list[int]) -> list[str]:
@@ -284,7 +243,6 @@ def calibrate(
     trials: int = 60,
     replicates: int = 4,
     evaluation_seeds: int = 20,
-    scale_seeds: int = 40,
     profile_points: int = 2,
     workers: int | None = None,
     scheduler: str | None = None,
@@ -300,7 +258,6 @@ def calibrate(
         trials: Number of Optuna trials in all (a resumed study counts the ones it has).
         replicates: Search seeds per trial (the same for every trial).
         evaluation_seeds: Fresh seeds for the best set's evaluation (at least 20 to accept).
-        scale_seeds: Seeds, besides the search seeds, that fit the best set's money scale.
         profile_points: Points each side of the optimum in the one-at-a-time loss profile.
         workers: Local worker processes (default all cores).
         scheduler: Address of a dask scheduler.
@@ -321,9 +278,9 @@ def calibrate(
     optuna_study = _optuna_study(out, resume, seed)
     with Ledger(out / "ledger.sqlite") as ledger, Executor(workers, scheduler) as executor:
         study = Study(out, space, seeds_for(seed, replicates), ledger)
-        ledger.set_meta("space", {"scenario": space.scenario, "bounds": space.bounds,
-                                  "n_firms": space.n_firms,
-                                  "fit_money_scale": space.fit_money_scale})  # fmt: skip
+        ledger.set_meta(
+            "space", {"scenario": space.scenario, "bounds": space.bounds, "n_firms": space.n_firms}
+        )
         ledger.set_meta("search_seeds", study.search_seeds)
         targets = load_targets()
         batch = max(1, executor.workers)
@@ -350,28 +307,18 @@ def calibrate(
                 if len(measures) < replicates:
                     optuna_study.tell(number, state=_failed())
                     continue
-                value, scale = objective(targets, measures, space.fit_money_scale)
+                value = loss(targets, measures)
                 optuna_study.tell(number, value)
-                ledger.set_meta(
-                    f"trial:{number}", {"params": params, "loss": value, "money_scale": scale}
-                )
+                ledger.set_meta(f"trial:{number}", {"params": params, "loss": value})
                 bar.update()
         bar.close()
         best = optuna_study.best_trial
-        searched = dict(best.params)
-        best_params = dict(searched)
-        scale_list = seeds_for(seed, scale_seeds, SCALE_STREAM) if space.fit_money_scale else []
-        if space.fit_money_scale:
-            executed += execute(
-                study, executor, study.tasks("scale", "best", searched, scale_list),
-                desc="scale runs",
-            )  # fmt: skip
-            measures = study.measures(searched, study.search_seeds + scale_list)
-            best_params["money_scale"] = objective(targets, measures)[1]
+        best_params = dict(best.params)
         ledger.set_meta(
             "best",
-            {"trial": best.number, "params": best_params, "searched": searched, "loss": best.value},
-        )
+            {"trial": best.number, "params": best_params, "searched": best_params,
+             "loss": best.value},
+        )  # fmt: skip
 
         eval_seeds = seeds_for(seed, evaluation_seeds, EVALUATION_STREAM)
         ledger.set_meta("evaluation_seeds", eval_seeds)
@@ -379,7 +326,7 @@ def calibrate(
             study, executor, study.tasks("evaluation", "best", best_params, eval_seeds),
             desc="evaluation runs",
         )  # fmt: skip
-        profile = profile_sets(space, searched, profile_points)
+        profile = profile_sets(space, best_params, profile_points)
         ledger.set_meta("profile", profile)
         tasks = [
             task
@@ -391,13 +338,10 @@ def calibrate(
         result = {
             "params": best_params,
             "search_loss": best.value,
-            "evaluation_loss": objective(targets, evaluation, fit_scale=False)[0]
-            if len(evaluation) > 1
-            else math.nan,
+            "evaluation_loss": loss(targets, evaluation) if len(evaluation) > 1 else math.nan,
             "trials": len([t for t in optuna_study.trials if t.state.is_finished()]),
             "search_seeds": study.search_seeds,
             "evaluation_seeds": eval_seeds,
-            "scale_seeds": scale_list,
             "runs_executed": executed,
             "runs_recorded": ledger.count(),
         }
@@ -446,7 +390,6 @@ def write_calibrated_file(path: Path, result: dict[str, Any], space: SearchSpace
         f"evaluation_loss = {result['evaluation_loss']:.6g}",
         f"search_seeds = {result['search_seeds']}",
         f"evaluation_seeds = {result['evaluation_seeds']}",
-        f"scale_seeds = {result['scale_seeds']}",
         "",
         "[parameters]",
     ]

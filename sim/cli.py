@@ -143,12 +143,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="fresh seeds for the best set's evaluation (default 20)",
     )
     cal_p.add_argument(
-        "--scale-seeds",
-        type=_non_negative,
-        default=40,
-        help="seeds, besides the search seeds, that fit the best set's money scale (default 40)",
-    )
-    cal_p.add_argument(
         "--profile-points",
         type=_non_negative,
         default=2,
@@ -273,7 +267,6 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
         trials=args.trials,
         replicates=args.replicates,
         evaluation_seeds=args.evaluation_seeds,
-        scale_seeds=args.scale_seeds,
         profile_points=args.profile_points,
         workers=args.workers,
         scheduler=args.scheduler,

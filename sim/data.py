@@ -109,64 +109,102 @@ def load_regions() -> pd.DataFrame:
 
 @cache
 def load_macro(path: str | None = None) -> pd.DataFrame:
-    """Macro series per country and year, indexed by (country, year).
+    """GDP per country and year, indexed by (country, year).
 
-    Columns: `gdp_usd_bn` (current US$) and `price_level` (US$ price level of output relative
-    to 2010, from nominal over real GDP; 1 where no real series exists). `ROW` is the world
-    less Kazakhstan and Russia.
+    Columns: `gdp_usd_bn` (current US$) and `price_level` (US$ price level of GDP relative to
+    2010: nominal over real GDP, each relative to 2010; NaN where the real index is missing).
+    The file holds Kazakhstan, Russia, China, the European Union and the world (`WORLD`).
     """
     file = Path(path) if path else DATA_DIR / "macro.csv"
-    frame = _read_csv(file.name, ["country", "year", "gdp_usd_bn"], file.parent)
-    wide = frame.pivot(index="year", columns="country", values="gdp_usd_bn")
-    for country in ("KZ", "RU", "WORLD"):
-        if country not in wide.columns:
-            raise InputError(f"no series for country {country}", source=str(file))
-    wide["ROW"] = wide["WORLD"] - wide["KZ"] - wide["RU"]
-    out = wide[["KZ", "RU", "ROW"]].stack().rename("gdp_usd_bn").to_frame()
-    out.index = out.index.swaplevel()
-    out.index.names = ["country", "year"]
-    out = out.sort_index()
-    out["price_level"] = 1.0
-    if "gdp_real_index" in frame.columns:
-        real = frame.pivot(index="year", columns="country", values="gdp_real_index")
-        for country in real.columns.intersection(["KZ", "RU", "WORLD"]):
-            nominal = wide[country] / wide.loc[SIZE_YEAR, country]
-            level = (nominal / real[country]).dropna()
-            # The world's US$ deflator stands in for the rest of the world's.
-            target = "ROW" if country == "WORLD" else country
-            out.loc[[(target, int(y)) for y in level.index], "price_level"] = level.to_numpy()
+    frame = _read_csv(file.name, ["country", "year", "gdp_usd_bn", "gdp_real_index"], file.parent)
+    frame = frame.set_index(["country", "year"]).sort_index()
+    nominal = frame.gdp_usd_bn.astype(float)
+    base = nominal.xs(SIZE_YEAR, level="year")
+    relative = nominal / nominal.index.get_level_values("country").map(base).to_numpy()
+    out = pd.DataFrame(
+        {"gdp_usd_bn": nominal, "price_level": relative / frame.gdp_real_index.astype(float)}
+    )
     return out
 
 
 @cache
-def load_sectors() -> pd.DataFrame:
-    """Sectors with their expenditure shares and distance sensitivity (model assumptions)."""
+def load_partners() -> pd.DataFrame:
+    """The partner markets (China, the European Union, the rest of the world) and their centres."""
+    frame = _read_csv("partners.csv", ["partner_id", "country", "name", "lat", "lon", "source"])
+    return frame
+
+
+@cache
+def load_gateways() -> pd.DataFrame:
+    """Gateway regions through which each partner market is reached (`partner_id, region_id`)."""
+    path = str(DATA_DIR / "gateways.csv")
+    frame = _read_csv("gateways.csv", ["partner_id", "region_id", "route", "source"])
+    known = set(load_regions().region_id)
+    for i, row in frame.iterrows():
+        if row.region_id not in known:
+            raise InputError(f"row {i + 2}: unknown region id {row.region_id!r}", source=path)
+    partners = set(load_partners().partner_id)
+    for pid in sorted(set(frame.partner_id) - partners):
+        raise InputError(f"unknown partner id {pid!r}", source=path)
+    for pid in sorted(partners - set(frame.partner_id)):
+        raise InputError(f"partner {pid!r} has no gateway", source=path)
+    return frame
+
+
+@cache
+def load_trade_record() -> pd.DataFrame:
+    """IMF DOTS bilateral trade of Kazakhstan and Russia by partner (US$ bn, current).
+
+    Columns: `reporter, partner, flow, year, value_usd_bn, imf_estimate, source_key` (see
+    `sim/data/trade-record-SOURCES.md`).
+    """
     frame = _read_csv(
-        "sectors.csv",
-        [
-            "sector",
-            "label",
-            "expenditure_share",
-            "distance_multiplier",
-            "row_productivity_multiplier",
-        ],
+        "trade-bilateral-dots.csv",
+        ["reporter", "partner", "flow", "year", "value_usd_mn", "imf_estimate", "source_key"],
     )
-    total = frame["expenditure_share"].sum()
-    if not np.isclose(total, 1.0):
+    frame = frame.rename(columns={"value_usd_mn": "value"})
+    frame = _checked(frame, "trade-bilateral-dots.csv", ["reporter", "partner", "flow", "year"])
+    frame["value_usd_bn"] = frame.pop("value") / 1000.0
+    return frame
+
+
+def _checked(frame: pd.DataFrame, name: str, keys: list[str]) -> pd.DataFrame:
+    path = str(DATA_DIR / name)
+    blank = frame.source_key.isna() | (frame.source_key.astype(str).str.strip() == "")
+    if blank.any():
+        raise InputError(f"row {int(np.flatnonzero(blank)[0]) + 2}: no source_key", source=path)
+    values = pd.to_numeric(frame.value, errors="coerce")
+    if values.isna().any():
+        row = int(np.flatnonzero(values.isna())[0])
+        raise InputError(f"row {row + 2}: value is not a number", source=path)
+    frame = frame.assign(value=values)
+    repeated = frame.duplicated(keys)
+    if repeated.any():
         raise InputError(
-            f"expenditure_share must sum to 1, sums to {total:g}",
-            source=str(DATA_DIR / "sectors.csv"),
-            key="expenditure_share",
+            f"row {int(np.flatnonzero(repeated)[0]) + 2}: repeats {keys}", source=path
         )
     return frame
 
 
 @cache
-def load_gateways() -> list[str]:
-    """Region ids through which goods reach the Rest-of-World market."""
-    frame = _read_csv("row_gateways.csv", ["region_id"])
-    known = set(load_regions().region_id)
-    unknown = sorted(set(frame.region_id) - known)
-    if unknown:
-        raise InputError(f"unknown region ids {unknown}", source=str(DATA_DIR / "row_gateways.csv"))
-    return list(frame.region_id)
+def load_indicators() -> pd.DataFrame:
+    """National accounts and trade indicators per (country, year, indicator), long format.
+
+    Joins the WDI table of the trade record (`trade-national-wdi.csv`: Kazakhstan and Russia,
+    and the Brent price under `WORLD`) with `world-economy-wdi.csv` (China, the European Union,
+    the world, and the series Kazakhstan and Russia lack in the first). An indicator present in
+    both for the same country and year is an error.
+    """
+    parts = []
+    for name in ("trade-national-wdi.csv", "world-economy-wdi.csv"):
+        frame = _read_csv(name, ["country", "year", "indicator", "value", "source_key"])
+        parts.append(_checked(frame, name, ["country", "year", "indicator"]).assign(file=name))
+    both = pd.concat(parts, ignore_index=True)
+    repeated = both.duplicated(["country", "year", "indicator"])
+    if repeated.any():
+        row = both[repeated].iloc[0]
+        raise InputError(
+            f"{row.country} {row.indicator} {row.year} is given in both indicator files",
+            source=str(DATA_DIR / row.file),
+        )
+    return both

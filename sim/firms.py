@@ -106,6 +106,13 @@ def initial_firms(
     )
 
 
+def exits(
+    firms: FirmColumns, rng: np.random.Generator, exit_rate: float
+) -> np.ndarray:
+    """Firms that leave this year: those that sold nowhere, and a random share of the rest."""
+    return ~firms.active | (rng.random(len(firms)) < exit_rate)
+
+
 def renew(
     firms: FirmColumns,
     rng: np.random.Generator,

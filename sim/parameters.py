@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 
 @dataclass(frozen=True)
@@ -35,44 +35,53 @@ class Range:
 class ModelParameters:
     """Structural parameters of the model (overridable in a scenario's `[parameters]` table).
 
+    Money is in current US$ bn throughout: each economy's size comes from the data (see
+    `sim.economy`), so there is no scale factor to set.
+
     Args:
         n_firms: Number of Kazakh and Russian firm agents (a resolution, not the economy's
             size; money stays comparable across values).
         kz_agent_share: Share of the firm agents located in Kazakhstan (a resolution: each
-            country's agents share its real output, so this sets how finely Kazakhstan's much
-            smaller economy is sampled, not its size).
-        sigma: Elasticity of substitution between varieties (CES demand).
-        pareto_shape: Shape of the Pareto distribution of firm productivity; must exceed
-            `sigma - 1` so that sales have a finite mean.
+            country's agents share its real goods output, so this sets how finely Kazakhstan's
+            much smaller economy is sampled, not its size).
+        sigma: Elasticity of substitution between varieties (CES demand); from the literature.
+        pareto_shape: Shape of the Pareto distribution of firm productivity, which is also the
+            trade elasticity of the model; from the literature. Must exceed `sigma - 1`.
         tail_oversampling: How much the firm agents oversample the productive tail (a
             resolution, not a behaviour). Agents draw productivity from a Pareto law of shape
             `pareto_shape - tail_oversampling * (sigma - 1)` and carry weights that restore the
             `pareto_shape` law in their firm mass and in firm counts. 0: every agent stands for
             the same firm mass; 1: every agent stands for the same sales potential, which steadies
             the aggregates that a few large exporters carry (see the ODD).
-        distance_elasticity: Exponent of the iceberg cost in distance:
-            tau = (d / internal_distance_km)^rho.
-        internal_distance_km: Distance used for sales inside a firm's own region.
-        row_distance_km: Distance from a gateway region to the Rest-of-World market.
-        row_productivity: Productivity multiplier of Rest-of-World firms (their competitiveness;
-            each sector also has its own multiplier in `sim/data/sectors.csv`).
-        fixed_cost_home: Annual fixed cost of selling in the own region, relative to the average
+        distance_elasticity: Elasticity of the iceberg trade cost to distance,
+            tau = (d / internal_distance_km)^rho; from the literature (the distance elasticity
+            of trade flows divided by the trade elasticity).
+        commodity_distance_elasticity: Elasticity of commodity flows to distance in their
+            gravity allocation; from the literature.
+        internal_distance_km: Distance of sales inside a market (region or partner), and the
+            floor of all distances.
+        row_distance_km: Distance from a gateway region to the rest of the world's market, and
+            between the rest of the world and China or the European Union.
+        partner_barrier_cn: Ad-valorem equivalent of the trade costs between Kazakhstan or
+            Russia and China beyond distance and tariffs (transshipment between rail gauges,
+            standards, business networks); fitted to the partner shares of Kazakh imports.
+        partner_barrier_eu: Same, for the European Union.
+        partner_barrier_row: Same, for the rest of the world.
+        commodity_affinity: Multiplier on the gravity weight of commodity trade between
+            Kazakhstan and Russia (pipelines, rail links and plants built for a single economy);
+            fitted to their bilateral trade.
+        fixed_cost_home: Annual fixed cost of selling in the own market, relative to the average
             variable profit per unit of firm mass in 2010 (1/sigma).
         fixed_cost_national: Same, for another region of the own country.
         fixed_cost_cross_border: Same, for a region across the Kazakhstan–Russia border, before
             search-cost reductions.
-        fixed_cost_row: Same, for the Rest-of-World market (and for Rest-of-World firms selling
-            into Kazakhstan or Russia).
+        fixed_cost_partner: Same, between a Kazakh or Russian region and a partner (China, the
+            European Union, the rest of the world), in either direction, and between partners.
         formalities_fixed_share: How strongly border formalities raise the fixed cost of
             cross-border selling, per unit of their ad-valorem equivalent.
         sunk_cost_ratio: Sunk cost of entering a new market, as a multiple of its annual fixed
             cost (annuity equivalent); creates hysteresis.
         exit_rate: Annual exogenous exit hazard of firms.
-        price_passthrough: Elasticity of a country's export prices to its US$ price level
-            (real-exchange-rate pass-through).
-        money_scale: US$ per model money unit. Demand is stated in US$ of GDP; this is the
-            value of the modelled firm sector's sales per US$ of GDP (one documented scale
-            factor).
         agreement_rate: Expected new cooperation agreements a year between a Russian and a
             Kazakh region with average trade ties (Poisson mean), before programme, funding and
             forum effects.
@@ -104,7 +113,7 @@ class ModelParameters:
             conditions (legal framework, capital mobility and investment attraction 1), before
             the boosts from agreements, forum contacts and trade ties.
         jv_ru_rate: Same for joint ventures with Kazakh capital in Russia.
-        jv_row_rate: Same for joint ventures with Rest-of-World capital in Kazakhstan.
+        jv_row_rate: Same for joint ventures in Kazakhstan with capital from third countries.
         jv_distance_elasticity: Elasticity of joint-venture formation to distance (negative
             effect).
         jv_agreement_effect: Added to the formation boost (1 + ...) of regions linked by an
@@ -120,32 +129,34 @@ class ModelParameters:
         jv_cost_reduction: Share of the fixed cost saved by a joint venture's host and investor
             firms in each other's country.
         jv_foreign_share: Mean share of a joint venture's capital held by the foreign investor.
-        shadow_max: Largest possible unrecorded share of cross-border trade.
+        shadow_max: Largest possible unrecorded share of cross-border trade in goods.
         shadow_barrier_half: Border barrier (ad-valorem equivalent) at which the unrecorded share
             reaches half of `shadow_max` under zero enforcement.
     """
 
     n_firms: Annotated[int, Range(200, 5_000_000)] = 20_000
     kz_agent_share: Annotated[float, Range(0.05, 0.95)] = 0.4
-    sigma: Annotated[float, Range(1.5, 10.0)] = 4.0
-    pareto_shape: Annotated[float, Range(1.1, 20.0)] = 4.6
+    sigma: Annotated[float, Range(1.5, 10.0)] = 3.8
+    pareto_shape: Annotated[float, Range(1.1, 20.0)] = 5.0
     tail_oversampling: Annotated[float, Range(0.0, 1.0)] = 1.0
-    distance_elasticity: Annotated[float, Range(0.0, 3.0)] = 0.5
+    distance_elasticity: Annotated[float, Range(0.0, 3.0)] = 0.18
+    commodity_distance_elasticity: Annotated[float, Range(0.0, 5.0)] = 0.9
     internal_distance_km: Annotated[float, Range(10.0, 1000.0)] = 150.0
-    row_distance_km: Annotated[float, Range(0.0, 20_000.0)] = 500.0
-    row_productivity: Annotated[float, Range(0.1, 10.0)] = 0.8
+    row_distance_km: Annotated[float, Range(0.0, 20_000.0)] = 3000.0
+    partner_barrier_cn: Annotated[float, Range(0.0, 10.0)] = 0.5
+    partner_barrier_eu: Annotated[float, Range(0.0, 10.0)] = 0.5
+    partner_barrier_row: Annotated[float, Range(0.0, 10.0)] = 0.5
+    commodity_affinity: Annotated[float, Range(0.01, 1000.0)] = 10.0
     fixed_cost_home: Annotated[float, Range(0.0, 10.0)] = 0.01
     fixed_cost_national: Annotated[float, Range(0.0, 10.0)] = 0.05
-    fixed_cost_cross_border: Annotated[float, Range(0.0, 10.0)] = 0.08
-    fixed_cost_row: Annotated[float, Range(0.0, 10.0)] = 0.3
+    fixed_cost_cross_border: Annotated[float, Range(0.0, 10.0)] = 0.3
+    fixed_cost_partner: Annotated[float, Range(0.0, 10.0)] = 0.3
     formalities_fixed_share: Annotated[float, Range(0.0, 20.0)] = 2.0
     sunk_cost_ratio: Annotated[float, Range(0.0, 20.0)] = 1.5
     exit_rate: Annotated[float, Range(0.0, 0.5)] = 0.05
-    price_passthrough: Annotated[float, Range(0.0, 2.0)] = 0.1
-    money_scale: Annotated[float, Range(1e-4, 10.0)] = 0.7
-    agreement_rate: Annotated[float, Range(0.0, 1.0)] = 0.008
-    agreement_trade_elasticity: Annotated[float, Range(0.0, 3.0)] = 0.6
-    agreement_trade_floor: Annotated[float, Range(0.0, 1.0)] = 0.001
+    agreement_rate: Annotated[float, Range(0.0, 1.0)] = 0.0128
+    agreement_trade_elasticity: Annotated[float, Range(0.0, 3.0)] = 0.64
+    agreement_trade_floor: Annotated[float, Range(0.0, 1.0)] = 0.044
     agreement_forum_effect: Annotated[float, Range(0.0, 50.0)] = 1.0
     agreement_funding_effect: Annotated[float, Range(0.0, 50.0)] = 1.0
     agreement_lapse_rate: Annotated[float, Range(0.0, 0.5)] = 0.01
@@ -156,11 +167,11 @@ class ModelParameters:
     human_capital_cost_reduction: Annotated[float, Range(0.0, 1.0)] = 0.2
     forum_contact_decay: Annotated[float, Range(0.0, 1.0)] = 0.6
     forum_interregional_attendance: Annotated[float, Range(0.0, 1.0)] = 0.3
-    protocol_rate: Annotated[float, Range(0.0, 1.0)] = 0.008
+    protocol_rate: Annotated[float, Range(0.0, 1.0)] = 0.0098
     protocol_conversion: Annotated[float, Range(0.0, 1.0)] = 0.3
-    jv_rate: Annotated[float, Range(0.0, 5000.0)] = 400.0
+    jv_rate: Annotated[float, Range(0.0, 5000.0)] = 374.0
     jv_ru_rate: Annotated[float, Range(0.0, 5000.0)] = 40.0
-    jv_row_rate: Annotated[float, Range(0.0, 5000.0)] = 60.0
+    jv_row_rate: Annotated[float, Range(0.0, 5000.0)] = 93.0
     jv_distance_elasticity: Annotated[float, Range(0.0, 5.0)] = 1.0
     jv_agreement_effect: Annotated[float, Range(0.0, 50.0)] = 1.0
     jv_forum_effect: Annotated[float, Range(0.0, 50.0)] = 0.5
@@ -175,6 +186,9 @@ class ModelParameters:
     shadow_barrier_half: Annotated[float, Range(1e-3, 5.0)] = 0.3
 
 
+PARTNERS = ("CN", "EU", "ROW")  # the third countries, in market order after the regions
+
+
 @dataclass(frozen=True)
 class RegimeParameters:
     """Policy levers set by a regime of the timeline (all ad-valorem figures are fractions).
@@ -184,9 +198,15 @@ class RegimeParameters:
         mutual_ntb: Ad-valorem equivalent of non-tariff barriers on mutual trade.
         border_formalities: Ad-valorem equivalent of the time and cost of customs formalities at
             the internal border (also raises the fixed cost of cross-border selling).
-        external_tariff_kz: Kazakhstan's average applied tariff on Rest-of-World goods.
-        external_tariff_ru: Russia's average applied tariff on Rest-of-World goods.
-        row_tariff: Average tariff the Rest of World applies to Kazakh and Russian goods.
+        external_tariff_kz_cn: Kazakhstan's average applied tariff on goods from China.
+        external_tariff_kz_eu: Same, on goods from the European Union.
+        external_tariff_kz_row: Same, on goods from the rest of the world.
+        external_tariff_ru_cn: Russia's average applied tariff on goods from China.
+        external_tariff_ru_eu: Same, on goods from the European Union.
+        external_tariff_ru_row: Same, on goods from the rest of the world.
+        partner_tariff_cn: Average tariff China applies to Kazakh and Russian goods.
+        partner_tariff_eu: Same, for the European Union.
+        partner_tariff_row: Same, for the rest of the world.
         legal_framework: Quality of the legal framework for cross-border cooperation (0 to 1).
         capital_mobility: Freedom of capital movement between the two countries (0 to 1).
         state_funding: State funding of cross-border programmes (0 none, 1 the reference level).
@@ -202,9 +222,15 @@ class RegimeParameters:
     mutual_tariff: Annotated[float, Range(0.0, 2.0)]
     mutual_ntb: Annotated[float, Range(0.0, 3.0)]
     border_formalities: Annotated[float, Range(0.0, 3.0)]
-    external_tariff_kz: Annotated[float, Range(0.0, 2.0)]
-    external_tariff_ru: Annotated[float, Range(0.0, 2.0)]
-    row_tariff: Annotated[float, Range(0.0, 2.0)]
+    external_tariff_kz_cn: Annotated[float, Range(0.0, 2.0)]
+    external_tariff_kz_eu: Annotated[float, Range(0.0, 2.0)]
+    external_tariff_kz_row: Annotated[float, Range(0.0, 2.0)]
+    external_tariff_ru_cn: Annotated[float, Range(0.0, 2.0)]
+    external_tariff_ru_eu: Annotated[float, Range(0.0, 2.0)]
+    external_tariff_ru_row: Annotated[float, Range(0.0, 2.0)]
+    partner_tariff_cn: Annotated[float, Range(0.0, 2.0)]
+    partner_tariff_eu: Annotated[float, Range(0.0, 2.0)]
+    partner_tariff_row: Annotated[float, Range(0.0, 2.0)]
     legal_framework: Annotated[float, Range(0.0, 1.0)]
     capital_mobility: Annotated[float, Range(0.0, 1.0)]
     state_funding: Annotated[float, Range(0.0, 10.0)]
@@ -223,25 +249,3 @@ def parameter_ranges(sheet: type) -> dict[str, tuple[type, Range]]:
         base, rng = typing.get_args(hint)
         out[field.name] = (base, rng)
     return out
-
-
-def parameter_docs(sheet: type) -> dict[str, str]:
-    """Map each field of a parameter sheet to its one-paragraph description (from `Args:`)."""
-    doc = sheet.__doc__ or ""
-    body = doc.split("Args:", 1)[1] if "Args:" in doc else ""
-    out: dict[str, str] = {}
-    current = None
-    for line in body.splitlines():
-        stripped = line.strip()
-        head, sep, rest = stripped.partition(":")
-        if sep and head in {f.name for f in dataclasses.fields(sheet)}:
-            current = head
-            out[current] = rest.strip()
-        elif current and stripped:
-            out[current] += " " + stripped
-    return out
-
-
-def model_defaults() -> dict[str, Any]:
-    """Default values of the structural parameters."""
-    return dataclasses.asdict(ModelParameters())

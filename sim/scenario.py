@@ -35,7 +35,7 @@ from sim.parameters import (
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 CALIBRATED_FILE = Path(__file__).resolve().parent.parent / "calibration" / "calibrated.toml"
-COUNTRIES = ("KZ", "RU")
+ADJUST_COUNTRIES = ("KZ", "RU", "CN", "EU", "ROW", "WORLD")
 TOP_KEYS = {
     "calibrated",
     "name",
@@ -54,9 +54,10 @@ REGIME_META_KEYS = {"name", "label", "start", "remove"}
 FORUM_KEYS = {"year", "host", "kind", "format", "participants", "note"}
 FORUM_KINDS = ("heads", "business")
 FORUM_FORMATS = ("border", "interregional", "national_and_neighbours")
-MACRO_KEYS = {"file", "adjust", "extend", "trend_years", "note"}
+MACRO_KEYS = {"file", "adjust", "extend", "backcast", "trend_years", "note"}
 MACRO_EXTENDS = ("none", "trend")
-ADJUST_KEYS = {"country", "from_year", "to_year", "demand", "price", "note"}
+MACRO_BACKCASTS = ("none", "hold")
+ADJUST_KEYS = {"country", "from_year", "to_year", "gdp", "price", "oil_price", "note"}
 YEAR_RANGE = Range(1991, 2100)
 
 
@@ -83,13 +84,18 @@ class Forum:
 
 @dataclass(frozen=True)
 class MacroAdjustment:
-    """A multiplicative change to one country's macro inputs over a span of years."""
+    """A multiplicative change to one country's macro inputs (or the oil price) over years.
+
+    `gdp` scales nominal GDP in US$ and `price` the US$ price level of a country; for
+    `country = "WORLD"`, `oil_price` scales the oil price (see `sim.macro`).
+    """
 
     country: str
     from_year: int
     to_year: int
-    demand: float = 1.0
+    gdp: float = 1.0
     price: float = 1.0
+    oil_price: float = 1.0
 
 
 @dataclass
@@ -109,6 +115,7 @@ class ScenarioSpec:
     macro_adjust: list[MacroAdjustment]
     source: str
     macro_extend: str = "none"
+    macro_backcast: str = "none"
     trend_years: int = 10
     resolved: dict[str, Any] = field(repr=False, default_factory=dict)
 
@@ -361,6 +368,13 @@ def _validate(raw: dict[str, Any], source: str) -> ScenarioSpec:
         raise InputError(
             f"extend {extend!r} not one of {MACRO_EXTENDS}", source=source, key="macro.extend"
         )
+    backcast = macro.get("backcast", "none")
+    if backcast not in MACRO_BACKCASTS:
+        raise InputError(
+            f"backcast {backcast!r} not one of {MACRO_BACKCASTS}",
+            source=source,
+            key="macro.backcast",
+        )
     trend_years = _checked_number(
         macro.get("trend_years", 10), int, Range(1, 30), source, "macro.trend_years"
     )
@@ -379,6 +393,7 @@ def _validate(raw: dict[str, Any], source: str) -> ScenarioSpec:
         macro_adjust=adjust,
         source=source,
         macro_extend=extend,
+        macro_backcast=backcast,
         trend_years=trend_years,
         resolved=copy.deepcopy(raw),
     )
@@ -530,9 +545,18 @@ def _validate_adjustments(table: Any, start: int, end: int, source: str) -> list
             raise InputError("must be a table", source=source, key=where)
         _check_keys(entry, ADJUST_KEYS, source, f"{where}.")
         country = entry.get("country")
-        if country not in COUNTRIES:
+        if country not in ADJUST_COUNTRIES:
             raise InputError(
-                f"country {country!r} not one of {COUNTRIES}", source=source, key=f"{where}.country"
+                f"country {country!r} not one of {ADJUST_COUNTRIES}",
+                source=source,
+                key=f"{where}.country",
+            )
+        allowed = ("oil_price",) if country == "WORLD" else ("gdp", "price")
+        for k in set(entry) & {"gdp", "price", "oil_price"} - set(allowed):
+            raise InputError(
+                f"{k} does not apply to {country}; it takes {' and '.join(allowed)}",
+                source=source,
+                key=f"{where}.{k}",
             )
         lo = _checked_number(entry.get("from_year"), int, years, source, f"{where}.from_year")
         hi = _checked_number(entry.get("to_year", lo), int, years, source, f"{where}.to_year")
@@ -542,7 +566,7 @@ def _validate_adjustments(table: Any, start: int, end: int, source: str) -> list
             )
         factors = {
             k: _checked_number(entry.get(k, 1.0), float, Range(0.01, 100.0), source, f"{where}.{k}")
-            for k in ("demand", "price")
+            for k in allowed
         }
         out.append(MacroAdjustment(country, lo, hi, **factors))
     return out

@@ -1,7 +1,17 @@
-"""The paper's figures (`calibration/targets.toml`): targets, inputs, figures not modelled.
+"""The targets (`calibration/targets.toml`): the paper's figures and the trade record.
 
 A target names a model measure; `measure_values` computes it for every replicate of a run's
-tables, and `gap` says how far a mean is from the paper's figure in the target's own terms.
+tables, and `gap` says how far a mean is from the figure in the target's own terms. Two sorts:
+
+- a figure of the paper (kinds `point`, `lower_bound`, `range`), measured over a window of years;
+- a path of the trade record (kind `path`, `sim.record`): the model's yearly series (a `model`
+  column, divided by `per` when given) against a record series. Its measure is the root mean
+  square, over the fitted `years`, of the log distance of the model from the record's band (the
+  two mirror readings of a bilateral flow; 0 inside it), so a path is met when the model stays
+  within `tolerance` of the record in that sense. The `validation` years are never in the loss:
+  they are reported beside the fitted ones as an out-of-sample check.
+
+The file also lists the paper's figures used as inputs and those not modelled.
 """
 
 from __future__ import annotations
@@ -17,7 +27,7 @@ import pandas as pd
 from sim.errors import InputError
 
 TARGETS_FILE = Path(__file__).resolve().parent.parent / "calibration" / "targets.toml"
-KINDS = ("point", "lower_bound", "range")
+KINDS = ("point", "lower_bound", "range", "path")
 TABLES = ("model", "regions")
 STATISTICS = ("mean", "growth")
 
@@ -40,9 +50,18 @@ class Target:
     note: str = ""
     upper: float | None = None  # for kind = "range"
     fitted: bool = True  # counts in the calibration's loss (false: reported only)
+    record: str = ""  # for kind = "path": the record series (`sim.record.SERIES`)
+    per: str = ""  # for kind = "path": a model column the measure is divided by
+    validation: tuple[int, int] | None = None  # for kind = "path": out-of-sample years
+    exclude: tuple[int, ...] = ()  # for kind = "path": years left out of both (no record)
 
     def gap(self, mean: float) -> float:
-        """Signed distance of a model mean from the figure (0 inside a bound or range)."""
+        """Signed distance of a model mean from the figure (0 inside a bound or range).
+
+        For a path the mean is already a distance from the record (its RMS log gap).
+        """
+        if self.kind == "path":
+            return mean
         if self.kind == "lower_bound":
             return min(0.0, mean - self.value)
         if self.kind == "range":
@@ -80,6 +99,14 @@ def _target(entry: dict, where: str, source: str) -> Target:
             note=entry.get("note", ""),
             upper=float(entry["upper"]) if "upper" in entry else None,
             fitted=entry.get("fitted", True),
+            record=entry.get("record", ""),
+            per=entry.get("per", ""),
+            validation=(
+                (int(entry["validation"][0]), int(entry["validation"][1]))
+                if "validation" in entry
+                else None
+            ),
+            exclude=tuple(int(y) for y in entry.get("exclude", ())),
         )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise InputError(f"incomplete target: {exc}", source=source, key=where) from exc
@@ -96,6 +123,22 @@ def _target(entry: dict, where: str, source: str) -> Target:
         )
     if target.table == "regions" and not target.regions:
         raise InputError("a regions-table target needs `regions`", source=source, key=where)
+    if target.kind == "path":
+        from sim.record import SERIES
+
+        if target.record not in SERIES:
+            raise InputError(
+                f"record {target.record!r} not one of {sorted(SERIES)}", source=source, key=where
+            )
+        if target.table != "model":
+            raise InputError("a path target is measured on the model table", source=source, key=where)
+        if target.validation and target.validation[0] <= target.years[1]:
+            raise InputError(
+                f"validation years {target.validation} must come after the fitted years "
+                f"{target.years}",
+                source=source,
+                key=where,
+            )
     return target
 
 
@@ -130,9 +173,38 @@ def targets_by_measure() -> dict[str, Target]:
     return {t.measure: t for t in load_targets() if t.table == "model"}
 
 
+def path_series(target: Target, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """A path target's model series: one row per replicate and year (`replicate, year, value`)."""
+    frame = tables["model"]
+    value = frame[target.measure] / (frame[target.per] if target.per else 1.0)
+    return pd.DataFrame({"replicate": frame.replicate, "year": frame.year, "value": value})
+
+
+def path_years(target: Target, which: str = "fitted") -> np.ndarray:
+    """The years of a path target that are fitted (or, with `which="validation"`, held out)."""
+    span = target.years if which == "fitted" else target.validation
+    if span is None:
+        return np.array([], dtype=int)
+    years = np.arange(span[0], span[1] + 1)
+    return years[~np.isin(years, target.exclude)]
+
+
+def path_gap(target: Target, series: pd.Series, which: str = "fitted") -> float:
+    """RMS log distance of one model series (indexed by year) from the record's band."""
+    from sim.record import log_gaps
+
+    gaps = log_gaps(series.clip(lower=1e-12), target.record, path_years(target, which))
+    return float(np.sqrt(np.mean(gaps**2))) if len(gaps) else float("nan")
+
+
 def measure_values(target: Target, tables: dict[str, pd.DataFrame]) -> pd.Series:
     """The target's measure for every replicate of a run's tables (indexed by replicate)."""
     first, last = target.years
+    if target.kind == "path":
+        series = path_series(target, tables)
+        return series.groupby("replicate").apply(
+            lambda g: path_gap(target, g.set_index("year").value)
+        )
     if target.table == "model":
         frame = tables["model"]
         window = frame[frame.year.between(first, last)]

@@ -52,6 +52,7 @@ class Supply:
     bounds: np.ndarray  # segment start positions, length n_segments + 1
     mass: np.ndarray  # firm mass of each slot
     rank: np.ndarray  # sorted position of each slot
+    order: np.ndarray  # slot at each sorted position
     continuum: np.ndarray  # (S, M) firm mass of continuum origins (0 where agents supply)
     floor: np.ndarray  # (S, M) smallest size of the continuum's firms
     continuum_origins: np.ndarray  # origins that supply as a continuum
@@ -125,6 +126,7 @@ def build_supply(
         bounds,
         mass,
         rank,
+        order,
         continuum,
         floor,
         origins,
@@ -224,22 +226,6 @@ class TradeCosts:
     sunk: np.ndarray  # (M, M) sunk cost as a multiple of the fixed cost (0 at home)
 
 
-def market_access(
-    distance_km: np.ndarray,
-    internal_km: float,
-    distance_multiplier: np.ndarray,
-    distance_elasticity: float,
-    barrier: np.ndarray,
-    origin_price: np.ndarray,
-    sigma: float,
-) -> np.ndarray:
-    """T[s, o, d] = ((d_od / d_internal)^(rho * m_s) * barrier_od * price_o)^(1 - sigma)."""
-    rho = distance_elasticity * distance_multiplier[:, None, None]
-    log_tau = rho * np.log(np.maximum(distance_km, internal_km) / internal_km)[None, :, :]
-    log_cost = log_tau + np.log(barrier)[None] + np.log(origin_price)[None, :, None]
-    return np.exp((1.0 - sigma) * log_cost)
-
-
 @dataclass(frozen=True)
 class Ties:
     """Firms whose joint ventures lower their fixed cost in a partner country."""
@@ -302,11 +288,6 @@ class CutoffRule:
         prev = None if self.previous is None else self.previous[s, :, d]
         return self._band(self.ratio[s, :, d] * psi[s, d][:, None], self.entry[:, d].T, prev)
 
-    def pairs(self, psi: np.ndarray, s: np.ndarray, o: np.ndarray, d: np.ndarray) -> np.ndarray:
-        """(K,) cutoffs of the cells (s[k], o[k], d[k])."""
-        prev = None if self.previous is None else self.previous[s, o, d]
-        return self._band(self.ratio[s, o, d] * psi[s, d], self.entry[o, d], prev)
-
 
 def exit_cutoffs(
     demand: np.ndarray, costs: TradeCosts, psi: np.ndarray, sigma: float
@@ -337,16 +318,19 @@ def tie_gains(supply: Supply, own_cut: np.ndarray, ties: Ties) -> np.ndarray:
 
 @dataclass(frozen=True)
 class TiePairs:
-    """Every (tied firm, partner market) pair, with what the correction needs of each."""
+    """Every (tied firm, partner market) pair, sorted by cell and size for range queries.
 
-    tie: np.ndarray  # index into Ties.slots
-    s: np.ndarray
-    o: np.ndarray
-    d: np.ndarray
-    size: np.ndarray  # a of the firm
-    weight: np.ndarray  # w * a of the firm
-    rank: np.ndarray  # sorted position of the firm
+    A tied firm sells in a partner market where it clears the reduced cutoff, `cut * (1 -
+    reduction)`, but not the common one: in sort-key terms, a contiguous run of the pairs of its
+    (sector, origin, destination) cell. `extra` sums their mass with two binary searches per
+    cell, whatever the number of ties.
+    """
+
+    keys: np.ndarray  # cell * KEY_SPAN + log(size), ascending; cell = (s * M + o) * M + d
+    csum: np.ndarray  # cumulative w * a in that order, with a leading zero
+    codes: np.ndarray  # slot * M + d of every pair, ascending (membership tests)
     reduction: float
+    n_markets: int
 
     @staticmethod
     def of(supply: Supply, ties: Ties) -> TiePairs:
@@ -354,49 +338,77 @@ class TiePairs:
         tie, d = np.nonzero(ties.partner)
         slots = ties.slots[tie]
         f = supply.firms
+        m = supply.n_markets
+        cell = (f.sector[slots].astype(np.int64) * m + f.market[slots]) * m + d
+        keys = cell * KEY_SPAN + np.log(f.size[slots])
+        order = np.argsort(keys, kind="stable")
+        weight = (f.size[slots] * supply.mass[slots])[order]
         return TiePairs(
-            tie,
-            f.sector[slots].astype(np.int64),
-            f.market[slots].astype(np.int64),
-            d,
-            f.size[slots],
-            f.size[slots] * supply.mass[slots],
-            supply.rank[slots],
+            keys[order],
+            np.concatenate(([0.0], np.cumsum(weight))),
+            np.sort(slots.astype(np.int64) * m + d),
             ties.reduction,
+            m,
         )
 
-    def extra(self, supply: Supply, own_cut: np.ndarray, keep: np.ndarray) -> np.ndarray:
-        """(S, M, M) extra seller mass of the pairs in `keep`, given their own cutoffs.
+    def extra(
+        self, supply: Supply, s: np.ndarray, o: np.ndarray, d: np.ndarray, cut: np.ndarray
+    ) -> np.ndarray:
+        """Extra seller mass of tied firms in the cells (s, o, d) at common cutoffs `cut`.
 
-        A tied firm sells where it clears its reduced cutoff but not the common one; if it is
-        the marginal agent there, the part already counted as marginal is left out.
+        `s`, `o`, `d` and `cut` broadcast together. Where the marginal agent of the common
+        cutoff (see `_marginal`) is itself a gaining tied firm, the part of it already counted
+        is left out.
         """
-        n_s, n_m = supply.n_sectors, supply.n_markets
-        gain = (self.size[keep] < own_cut) & (self.size[keep] >= own_cut * (1 - self.reduction))
-        pick = np.flatnonzero(keep)[gain]
-        if pick.size == 0:
-            return np.zeros((n_s, n_m, n_m))
-        seg = self.s[pick] * n_m + self.o[pick]
-        pos, frac, _ = _marginal(supply, seg, _query(seg, own_cut[gain]))
-        counted = np.where(self.rank[pick] == pos - 1, frac, 0.0)
-        weight = self.weight[pick] * (1.0 - counted)
-        flat = np.bincount(seg * n_m + self.d[pick], weights=weight, minlength=n_s * n_m * n_m)
-        return flat.reshape(n_s, n_m, n_m)
+        shape = np.broadcast_shapes(np.shape(s), np.shape(o), np.shape(d), np.shape(cut))
+        out = np.zeros(shape)
+        if self.keys.size == 0:
+            return out
+        m = self.n_markets
+        cell = np.broadcast_to((s * m + o) * m + d, shape)
+        cut = np.broadcast_to(cut, shape)
+        base = cell * KEY_SPAN
+        hi = np.searchsorted(self.keys, base + _log_cut(cut))
+        lo = np.searchsorted(self.keys, base + _log_cut(cut * (1.0 - self.reduction)))
+        out = self.csum[hi] - self.csum[lo]
+        some = np.flatnonzero(hi > lo)
+        if some.size == 0:
+            return out
+        # The common cutoff's marginal agent, if it is one of the gaining pairs.
+        seg = (np.broadcast_to(s, shape).ravel()[some] * m + np.broadcast_to(o, shape).ravel()[some])
+        c = cut.ravel()[some]
+        pos, frac, _ = _marginal(supply, seg, _query(seg, c))
+        agent = np.where(pos > supply.bounds[seg], pos - 1, -1)
+        slot = supply.order[np.maximum(agent, 0)]
+        code = slot * m + np.broadcast_to(d, shape).ravel()[some]
+        found = np.searchsorted(self.codes, code)
+        tied = (agent >= 0) & (found < self.codes.size)
+        tied &= self.codes[np.minimum(found, self.codes.size - 1)] == code
+        a = supply.firms.size[slot]
+        gains = tied & (a < c) & (a >= c * (1.0 - self.reduction))
+        flat = out.ravel()
+        flat[some] -= np.where(gains, frac * a * supply.mass[slot], 0.0)
+        return flat.reshape(shape)
 
 
 def settle(
-    demand: np.ndarray, costs: TradeCosts, supply: Supply, cut: np.ndarray, ties: Ties
+    demand: np.ndarray,
+    costs: TradeCosts,
+    supply: Supply,
+    cut: np.ndarray,
+    ties: Ties,
+    pairs: TiePairs | None = None,
 ) -> YearTrade:
-    """Sales, crowding and sellers given the cutoffs in force."""
+    """Sales, crowding and sellers given the cutoffs in force (`pairs`: the ties' pairs)."""
     s = np.arange(supply.n_sectors)[:, None, None]
     o = np.arange(supply.n_markets)[None, :, None]
     mass, count = _sellers(supply, s, o, cut)
     to = supply.firms.market[ties.slots].astype(np.int64)
     gain = tie_gains(supply, cut[supply.firms.sector[ties.slots], to, :], ties)
     if ties.slots.size:
-        pairs = TiePairs.of(supply, ties)
-        every = np.ones(pairs.tie.size, dtype=bool)
-        mass = mass + pairs.extra(supply, cut[pairs.s, pairs.o, pairs.d], every)
+        d = np.arange(supply.n_markets)[None, None, :]
+        pairs = pairs or TiePairs.of(supply, ties)
+        mass = mass + pairs.extra(supply, s, o, d, cut)
     weighted = costs.access * mass  # (S, O, D)
     psi = weighted.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -417,8 +429,10 @@ def equilibrium(
     sigma: float,
     ties: Ties,
     previous: YearTrade | None = None,
+    guess: np.ndarray | None = None,
+    pairs: TiePairs | None = None,
     iterations: int = 60,
-    tolerance: float = 1e-3,
+    tolerance: float = 1e-7,
 ) -> YearTrade:
     """This year's market choice: cutoffs consistent with this year's crowding.
 
@@ -429,19 +443,19 @@ def equilibrium(
     every fifth round, so the bracket always shrinks) to a relative `tolerance`; only cells not
     yet converged are evaluated again. With `previous` (last year's outcome) the sunk cost
     creates the hysteresis band and last year's crowding is the first guess; without it (the
-    first year) there is no history.
+    first year) there is no history. `guess` (a crowding solved for nearby costs) replaces
+    last year's as the first guess; `pairs` are the ties' pairs when already built.
     """
     rule = CutoffRule.of(demand, costs, sigma, None if previous is None else previous.cut)
     origins = np.arange(supply.n_markets)[None, :]
-    pairs = TiePairs.of(supply, ties)
+    pairs = pairs or TiePairs.of(supply, ties)
 
     def crowding(psi: np.ndarray, s: np.ndarray, d: np.ndarray, todo: np.ndarray) -> np.ndarray:
         """G for the cells (s[k], d[k]) = `todo`, given the crowding `psi` of every cell."""
-        mass = seller_mass(supply, s[:, None], origins, rule.cells(psi, s, d))
-        keep = todo[pairs.s, pairs.d]
-        if keep.any():
-            own_cut = rule.pairs(psi, pairs.s[keep], pairs.o[keep], pairs.d[keep])
-            mass = mass + pairs.extra(supply, own_cut, keep)[s, :, d]
+        cut = rule.cells(psi, s, d)
+        mass = seller_mass(supply, s[:, None], origins, cut)
+        if ties.slots.size:
+            mass = mass + pairs.extra(supply, s[:, None], origins, d[:, None], cut)
         return (costs.access[s, :, d] * mass).sum(axis=1)
 
     # G(0): every firm sells everywhere; it bounds the root from above.
@@ -450,7 +464,8 @@ def equilibrium(
     everyone = everyone + supply.continuum * supply.floor * supply.theta / (supply.theta - 1.0)
     hi = np.einsum("sod,so->sd", costs.access, everyone)
     lo = np.zeros_like(demand)
-    x = 0.5 * hi if previous is None else np.clip(previous.solved, lo, hi)
+    start = guess if guess is not None else None if previous is None else previous.solved
+    x = 0.5 * hi if start is None else np.clip(start, lo, hi)
     x_prev, h_prev = x.copy(), np.full_like(x, np.nan)
     todo = np.ones(demand.shape, dtype=bool)
     for rounds in range(iterations):
@@ -475,7 +490,8 @@ def equilibrium(
         todo[s, d] = ~done
         if not todo.any():
             break
-    return dataclasses.replace(settle(demand, costs, supply, rule.full(x), ties), solved=x)
+    outcome = settle(demand, costs, supply, rule.full(x), ties, pairs)
+    return dataclasses.replace(outcome, solved=x)
 
 
 def active_firms(

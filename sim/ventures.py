@@ -12,8 +12,9 @@ Poisson count with mean
 where m are the regions' shares of their country's active firm mass, A whether the pair is
 linked by an agreement, C its forum contacts and trade_ij its recorded trade over the
 G-weighted mean of all pairs (so sum(G * trade) = 1: trade ties steer ventures toward trading
-pairs without changing their total, however concentrated trade is). Rest-of-World
-capital enters Kazakh regions in proportion to m_j (no capital-mobility term: that lever concerns
+pairs without changing their total, however concentrated trade is). Capital from third countries
+(China, the European Union and the rest of the world, pooled: the sources give no split) enters
+Kazakh regions in proportion to m_j (no capital-mobility term: that lever concerns
 Russia–Kazakhstan capital). Protocols of intent signed at business forums convert into ventures
 with probability `protocol_conversion`. A venture dissolves with hazard
 `jv_dissolution * (1 - jv_legal_protection * legal)`, or when its host firm exits.
@@ -24,11 +25,18 @@ Host and investor firms are drawn inside their regions with probability proporti
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.agents import JointVenture, firm_slots_of
 from sim.firms import FirmColumns
 from sim.parameters import ModelParameters, RegimeParameters
+from sim.trade import Ties
+from sim.world import COUNTRIES, KZ, ROW, RU
+
+if TYPE_CHECKING:
+    from sim.model import TransfrontierModel
 
 
 def pair_rates(
@@ -66,7 +74,7 @@ def pair_rates(
 def row_rates(
     rate: float, mass_host: np.ndarray, levers: RegimeParameters, params: ModelParameters
 ) -> np.ndarray:
-    """Expected new ventures with Rest-of-World capital per host region this year."""
+    """Expected new ventures with third-country capital per host region this year."""
     m_j = mass_host / max(mass_host.sum(), 1e-300)
     climate = levers.legal_framework**params.jv_legal_elasticity * levers.investment_attraction
     return rate * m_j * climate
@@ -115,3 +123,124 @@ class RegionSampler:
         target = lo + rng.random(markets.size) * (hi - lo)
         pos = np.searchsorted(self.csum, target, side="right") - 1
         return self.order[np.clip(pos, self.bounds[markets], self.bounds[markets + 1] - 1)]
+
+
+def close_hosted(
+    ventures: list[JointVenture], gone: np.ndarray, country_of: np.ndarray, n_markets: int
+) -> tuple[list[JointVenture], np.ndarray]:
+    """Close the ventures whose host firm left; an exited investor's capital stays.
+
+    Returns the ventures kept and the count closed per (location, capital origin country).
+    """
+    closed = np.zeros((n_markets, len(COUNTRIES)), dtype=np.int64)
+    keep = []
+    for venture in ventures:
+        if gone[venture.host_slot]:
+            closed[venture.host_market, country_of[venture.investor_market]] += 1
+            venture.remove()
+            continue
+        if venture.investor_slot >= 0 and gone[venture.investor_slot]:
+            venture.investor_slot = -1
+        keep.append(venture)
+    return keep, closed
+
+
+def dissolve(
+    ventures: list[JointVenture],
+    rng: np.random.Generator,
+    levers: RegimeParameters,
+    params: ModelParameters,
+    country_of: np.ndarray,
+    n_markets: int,
+) -> tuple[list[JointVenture], np.ndarray]:
+    """Dissolve ventures with their hazard; return those kept and the count per (location, origin)."""
+    prob = dissolution_probability(levers, params)
+    draw = rng.random(len(ventures))
+    counts = np.zeros((n_markets, len(COUNTRIES)), dtype=np.int64)
+    keep = []
+    for venture, u in zip(ventures, draw, strict=True):
+        if u < prob:
+            counts[venture.host_market, country_of[venture.investor_market]] += 1
+            venture.remove()
+        else:
+            keep.append(venture)
+    return keep, counts
+
+
+def found(
+    model: TransfrontierModel, levers: RegimeParameters, protocols: np.ndarray
+) -> np.ndarray:
+    """Form this year's new ventures as agents of `model`; return the count per (location, origin).
+
+    Investors from Russian regions in Kazakh regions, from Kazakh regions in Russian regions,
+    and third-country capital (pooled, located in the rest-of-the-world market) in Kazakh
+    regions; protocols of intent add Russian-capital ventures in Kazakhstan.
+    """
+    p = model.params
+    rng = model.streams["ventures"]
+    world = model.world
+    ru, kz = world.of(RU), world.of(KZ)
+    sampler = RegionSampler.build(model.firms, world.n_markets)
+    mass = sampler.mass()
+    distance = model.distance
+    ru_kz = pair_rates(
+        p.jv_rate, mass[ru], mass[kz], distance[np.ix_(ru, kz)],
+        model.linked, model.contacts, model.pair_trade, levers, p,
+    )  # fmt: skip
+    kz_ru = pair_rates(
+        p.jv_ru_rate, mass[kz], mass[ru], distance[np.ix_(kz, ru)],
+        model.linked.T, model.contacts.T, model.pair_trade.T, levers, p,
+    )  # fmt: skip
+    third = world.of(ROW)[0]
+    n_ru_kz = rng.poisson(ru_kz) + rng.binomial(protocols, p.protocol_conversion)
+    n_kz_ru = rng.poisson(kz_ru)
+    n_row = rng.poisson(row_rates(p.jv_row_rate, mass[kz], levers, p))
+
+    inv_parts, host_parts = [], []
+    for counts, inv_idx, host_idx in ((n_ru_kz, ru, kz), (n_kz_ru, kz, ru)):
+        i, j = np.nonzero(counts)
+        k = counts[i, j]
+        inv_parts.append(np.repeat(inv_idx[i], k))
+        host_parts.append(np.repeat(host_idx[j], k))
+    inv_parts.append(np.full(n_row.sum(), third))
+    host_parts.append(np.repeat(kz, n_row))
+    investor_market = np.concatenate(inv_parts).astype(np.int64)
+    host_market = np.concatenate(host_parts).astype(np.int64)
+    counts = np.zeros((world.n_markets, len(COUNTRIES)), dtype=np.int64)
+    if host_market.size == 0:
+        return counts
+    host_slot = sampler.draw(rng, host_market)
+    from_firm = investor_market != third
+    investor_slot = np.full(host_market.size, -1, dtype=np.int64)
+    investor_slot[from_firm] = sampler.draw(rng, investor_market[from_firm])
+    share = foreign_shares(rng, host_market.size, p.jv_foreign_share)
+    created = JointVenture.create_agents(
+        model, host_market.size, host_slot, investor_slot, host_market, investor_market, share,
+        model.year,
+    )  # fmt: skip
+    model.ventures.extend(created)
+    np.add.at(counts, (host_market, world.country[investor_market]), 1)
+    return counts
+
+
+def ties(
+    ventures: list[JointVenture], firms: FirmColumns, country_of: np.ndarray, reduction: float
+) -> Ties:
+    """Firms tied by ventures, with the markets of their partner countries."""
+    n_markets = len(country_of)
+    if not ventures:
+        return Ties.none(n_markets)
+    host, inv = firm_slots_of(ventures)
+    host_country = country_of[firms.market[host]]
+    inv_country = np.fromiter(
+        (country_of[v.investor_market] for v in ventures), dtype=np.int64, count=len(ventures)
+    )
+    has_inv = inv >= 0
+    slots = np.concatenate((host, inv[has_inv]))
+    partner_country = np.concatenate((inv_country, host_country[has_inv]))
+    partner = country_of[None, :] == partner_country[:, None]
+    order = np.argsort(slots, kind="stable")
+    slots, partner = slots[order], partner[order]
+    unique, start = np.unique(slots, return_index=True)
+    merged = np.logical_or.reduceat(partner, start, axis=0)
+    return Ties(unique, merged, reduction)
