@@ -14,9 +14,10 @@ imports C times the region's GDP share g_j) and the partners (D_j their commodit
 affinity kappa (`commodity_affinity`) carries the pipelines, rail links and plants built for one
 economy across what became the border: gas from West Kazakhstan processed in Orenburg, ore from
 Kostanay smelted in Chelyabinsk Oblast, coal from Pavlodar burnt in the Urals, crude refined in
-Omsk and Pavlodar. What the two countries buy from each other is part of their commodity imports; the rest
-of each one's commodity imports comes from the partners in proportion to the partner's
-commodity exports times phi. Regions sell and buy in proportion to their GDP share.
+Omsk and Pavlodar. What the two countries buy from each other is part of their commodity imports
+(and never more than all of them: the excess goes to the partners); the rest of each one's
+commodity imports comes from the partners in proportion to the partner's commodity exports times
+phi. Regions sell and buy in proportion to their GDP share.
 
 Partners' commodity trade among themselves is not separated from their other goods (see
 `sim.economy`); here a partner's commodity exports and imports are only its sales to and
@@ -63,17 +64,29 @@ def commodity_flows(
     # Exports of Kazakhstan and Russia: to the other country's regions and to the partners.
     for c, other in ((KZ, RU), (RU, KZ)):
         origin = world.of(c)
-        size = buys + np.where(country == other, macro.commodity_imports[other] * world.gdp_share, 0)
+        size = buys + np.where(
+            country == other, macro.commodity_imports[other] * world.gdp_share, 0
+        )
         weight = size[None, :] * phi[origin]
         flows[origin] = (
             macro.commodity_exports[c] * world.gdp_share[origin, None]
             * weight / weight.sum(axis=1, keepdims=True)
         )  # fmt: skip
+        # A country cannot buy from the other more commodities than it imports in all: what
+        # would exceed that goes to the partners instead, in the same proportions.
+        dest = world.of(other)
+        inbound = flows[np.ix_(origin, dest)].sum()
+        if inbound > macro.commodity_imports[other]:
+            excess = flows[np.ix_(origin, dest)] * (1.0 - macro.commodity_imports[other] / inbound)
+            flows[np.ix_(origin, dest)] -= excess
+            to_partners = flows[origin][:, partner]
+            flows[np.ix_(origin, np.flatnonzero(partner))] += (
+                excess.sum(axis=1, keepdims=True) * to_partners / to_partners.sum(axis=1, keepdims=True)
+            )  # fmt: skip
     # Imports of Kazakhstan and Russia from the partners: what the other country did not sell.
     for c in (KZ, RU):
         dest = world.of(c)
-        from_pair = flows[:, dest].sum()
-        rest = max(macro.commodity_imports[c] - from_pair, 0.0)
+        rest = macro.commodity_imports[c] - flows[:, dest].sum()
         weight = sells[:, None] * phi[:, dest] * world.gdp_share[None, dest]
-        flows[:, dest] += rest * weight / weight.sum()
+        flows[:, dest] += max(rest, 0.0) * weight / weight.sum()
     return flows

@@ -9,25 +9,28 @@ US$ bn:
     B_c  goods trade balance (merchandise exports less imports; the rest of the world's closes
          the world's, so sum_c B_c = 0).
 
-Income at market prices is Y = N + R + S + TR: the non-traded sector, commodity exports, the
-sales S of the country's goods firms (at producer prices, home sales included) and the tariff
-revenue TR it collects. Absorption is income less the goods surplus, Y - B, and the non-traded
-sector sells only at home, so spending on goods at buyers' prices is
+Commodity exports are a gross value: the commodity sector buys goods (equipment, pipe,
+chemicals) worth iota * R_c (`commodity_goods_inputs`), so its value added is (1 - iota) R_c.
+Income at market prices is Y = N + (1 - iota) R + S + TR: the non-traded sector, the commodity
+sector's value added, the sales S of the country's goods firms (at producer prices, home sales
+included) and the tariff revenue TR it collects. Absorption is income less the goods surplus,
+Y - B, and the non-traded sector sells only at home, so final spending on goods is
+Y - B - N - C, and with the commodity sector's inputs, spending on goods at buyers' prices is
 
-    E_c = Y_c - B_c - N_c - C_c,
+    E_c = Y_c - B_c - N_c - C_c + iota * R_c,
 
 shared among the country's regions by their GDP share. The goods firms earn what is left of
-GDP, Q_c = Y_c - N_c - R_c, which their sales must match:
+GDP, Q_c = Y_c - N_c - (1 - iota) R_c, which their sales must match:
 
     S_c(w) + TR_c(w) = Q_c        for every country c (market clearing),
 
 where w_c is the US$ unit cost of country c's goods (its price level for trade). The rest of the
 world's unit cost is its US$ price level (the numeraire); the other four are solved each year
 (`clear_markets`), and Walras' law clears the fifth. With every market cleared, each country's
-goods exports less imports equal B_c, world exports equal world imports, and no country buys
-more than its income less its surplus. Firm mass is each country's real goods output,
-Q_c / P_c (P its US$ price level of GDP): the number of firms follows real output, their prices
-follow the market.
+income is its GDP, its goods exports less imports equal B_c, world exports equal world imports,
+and no country buys more than its income less its surplus. Firm mass is each country's real
+goods output, Q_c / P_c (P its US$ price level of GDP): the number of firms follows real output,
+their prices follow the market.
 
 Partners' commodity trade among themselves is not separated from their goods; for them R and C
 are only their commodity sales to and purchases from Kazakhstan and Russia.
@@ -43,9 +46,9 @@ import numpy as np
 from sim.errors import InputError
 from sim.macro import MacroYear
 from sim.trade import YearTrade
-from sim.world import COUNTRIES, ROW, World
+from sim.world import CN, COUNTRIES, EU, KZ, RU, World
 
-NUMERAIRE = ROW
+CLEARED = (KZ, RU, CN, EU)  # solved for; the rest of the world's clears by Walras' law
 
 
 @dataclass(frozen=True)
@@ -56,18 +59,24 @@ class Accounts:
     nontraded: np.ndarray
     commodity_exports: np.ndarray
     commodity_imports: np.ndarray
-    balance: np.ndarray  # goods balance the market clearing delivers
+    balance: np.ndarray  # goods balance from the data, which the market clearing delivers
     price: np.ndarray  # US$ price level of GDP (2010 = 1)
+    commodity_inputs: np.ndarray  # goods the commodity sector buys, iota * R
+
+    @property
+    def final_goods_spending(self) -> np.ndarray:
+        """Absorption less services and commodities: Y - B - N - C."""
+        return self.gdp - self.balance - self.nontraded - self.commodity_imports
 
     @property
     def goods_spending(self) -> np.ndarray:
-        """E: spending on goods at buyers' prices."""
-        return self.gdp - self.balance - self.nontraded - self.commodity_imports
+        """E: spending on goods at buyers' prices, final and by the commodity sector."""
+        return self.final_goods_spending + self.commodity_inputs
 
     @property
     def goods_income(self) -> np.ndarray:
         """Q: what the goods firms earn (sales plus the tariffs collected at home)."""
-        return self.gdp - self.nontraded - self.commodity_exports
+        return self.gdp - self.nontraded - self.commodity_exports + self.commodity_inputs
 
     @property
     def real_goods_output(self) -> np.ndarray:
@@ -76,9 +85,11 @@ class Accounts:
 
 
 def national_accounts(
-    macro: MacroYear, commodities: np.ndarray, world: World, year: int
+    macro: MacroYear, commodities: np.ndarray, world: World, year: int, inputs: float
 ) -> Accounts:
     """The year's accounts from the data and the commodity flows (M, M).
+
+    `inputs` is iota, the goods bought per US$ of commodity exports.
 
     Raises an `InputError` when the inputs leave a country no goods spending or income (an
     adjustment or a macro file far from the data).
@@ -94,8 +105,9 @@ def national_accounts(
         imports,
         macro.balance,
         macro.price,
+        inputs * exports,
     )
-    for name in ("goods_spending", "goods_income"):
+    for name in ("final_goods_spending", "goods_income"):
         bad = np.flatnonzero(getattr(accounts, name) <= 0)
         if bad.size:
             raise InputError(
@@ -160,29 +172,29 @@ def clear_markets(
     elasticity: float,
     jacobian: np.ndarray | None = None,
     tolerance: float = 1e-4,
-    iterations: int = 40,
+    iterations: int = 60,
 ) -> Clearing:
     """Solve the unit costs at which every country's goods sales match its goods income.
 
     Quasi-Newton (Broyden) steps on log unit costs, starting from the demand system's Jacobian
     (`_jacobian`) at `start`, or from `jacobian`, and updating it with every step's observed
     response (firms inside their sunk-cost band respond less than the Pareto tail implies). A
-    step that does not shrink the largest gap is halved (up to four times). The numeraire's
-    unit cost stays as given.
+    step that does not shrink the largest gap is halved (up to four times). The rest of the
+    world's unit cost (the numeraire) stays as given.
 
     Args:
         solve: This year's market choice for given unit costs.
         world: The markets.
         accounts: This year's accounts.
         tariff: (M, M) tariffs (for the revenue).
-        start: First guess of the unit costs; its numeraire entry is kept.
+        start: First guess of the unit costs; the numeraire's entry is kept.
         elasticity: Trade elasticity of the demand-system Jacobian.
         jacobian: A Jacobian to start from instead (last year's).
         tolerance: Largest relative gap of sales plus tariffs to goods income accepted (ties
             of joint ventures move whole agents, so the gap cannot shrink without limit).
         iterations: Most evaluations of `solve`.
     """
-    free = np.arange(len(COUNTRIES)) != NUMERAIRE
+    free = np.isin(np.arange(len(COUNTRIES)), CLEARED)
     target = accounts.goods_income
     log_w = np.log(start)
 
@@ -199,12 +211,14 @@ def clear_markets(
         jac = _jacobian(world, trade.flows, tariff, elasticity)[np.ix_(free, free)]
     count = 1
     while np.max(np.abs(gap)) > tolerance:
-        step = np.clip(np.linalg.solve(jac, -gap), -0.5, 0.5)
+        step = np.clip(np.linalg.solve(jac, -gap), -1.0, 1.0)
         for halving in range(5):
             if count >= iterations:
+                worst = np.flatnonzero(free)[np.argmax(np.abs(gap))]
                 raise RuntimeError(
-                    f"goods markets did not clear in {iterations} evaluations (largest gap "
-                    f"{np.max(np.abs(gap)):.2g})"
+                    f"goods markets did not clear in {iterations} evaluations: {COUNTRIES[worst]}'s "
+                    f"sales miss its goods income by {np.max(np.abs(gap)):.2g} (log); trade costs "
+                    "this high leave it too little to trade"
                 )
             trial = evaluate(x + step)
             count += 1

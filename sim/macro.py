@@ -177,7 +177,7 @@ def _filled(
     late = years[years > last]
     if late.size and spec.macro_extend != "trend":
         raise _missing(what, file, list(late), 'set extend = "trend" under [macro]', spec)
-    return series.reindex(years).ffill().bfill().to_numpy(float)
+    return series.reindex(years).ffill().bfill().to_numpy(float, copy=True)
 
 
 def _indicators(

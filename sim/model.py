@@ -70,6 +70,7 @@ class TransfrontierModel(mesa.Model):
         # Trade elasticity of a CES-Pareto demand system: a cost change moves a seller's sales
         # through its price (sigma - 1) and its sellers (the Pareto tail).
         self.trade_elasticity = p.sigma * p.pareto_shape / (p.sigma - 1.0) - 1.0
+        self.cleared = np.isin(np.arange(len(COUNTRIES)), economy.CLEARED)
         self.regions = list(
             Region.create_agents(
                 self,
@@ -165,7 +166,9 @@ class TransfrontierModel(mesa.Model):
             p.commodity_distance_elasticity,
             p.commodity_affinity,
         )
-        self.accounts = economy.national_accounts(macro, self.commodities, self.world, self.year)
+        self.accounts = economy.national_accounts(
+            macro, self.commodities, self.world, self.year, p.commodity_goods_inputs
+        )
         self.supply = self._supply()
         saving = trade_costs.search_saving(self.costs, self.linked, self.contacts, levers, p)
         year_costs = trade_costs.year_costs(self.costs, levers, p, saving)
@@ -234,8 +237,11 @@ class TransfrontierModel(mesa.Model):
         )
 
         self.ties = ventures.ties(self.ventures, self.firms, self.country_of, p.jv_cost_reduction)
-        # Last year's unit costs, moved with each country's US$ price level, start the solver.
-        self.unit_cost = self.unit_cost * macro.price / last_price
+        # Last year's unit costs, moved with each country's US$ price level, start the solver;
+        # the numeraire's is its price level.
+        self.unit_cost = np.where(
+            self.cleared, self.unit_cost * macro.price / last_price, macro.price
+        )
         self._trade_year(macro, levers)
         shadow = unrecorded_share(levers, p)
         self.pair_trade = self._pair_trade(shadow)

@@ -67,9 +67,12 @@ class ModelParameters:
             standards, business networks); fitted to the partner shares of Kazakh imports.
         partner_barrier_eu: Same, for the European Union.
         partner_barrier_row: Same, for the rest of the world.
-        commodity_affinity: Multiplier on the gravity weight of commodity trade between
-            Kazakhstan and Russia (pipelines, rail links and plants built for a single economy);
-            fitted to their bilateral trade.
+        commodity_affinity: Multiplier on the gravity weight of commodity trade between the
+            border regions of Kazakhstan and Russia (pipelines, rail links and plants built for
+            a single economy); fitted to their bilateral trade.
+        commodity_goods_inputs: Goods the commodity sector buys per US$ of commodity exports
+            (equipment, pipe, chemicals): commodity exports are a gross value, of which only
+            the rest is value added; fitted to how goods trade moves with commodity prices.
         fixed_cost_home: Annual fixed cost of selling in the own market, relative to the average
             variable profit per unit of firm mass in 2010 (1/sigma).
         fixed_cost_national: Same, for another region of the own country.
@@ -147,6 +150,7 @@ class ModelParameters:
     partner_barrier_eu: Annotated[float, Range(0.0, 10.0)] = 0.5
     partner_barrier_row: Annotated[float, Range(0.0, 10.0)] = 0.5
     commodity_affinity: Annotated[float, Range(0.01, 1000.0)] = 10.0
+    commodity_goods_inputs: Annotated[float, Range(0.0, 0.9)] = 0.3
     fixed_cost_home: Annotated[float, Range(0.0, 10.0)] = 0.01
     fixed_cost_national: Annotated[float, Range(0.0, 10.0)] = 0.05
     fixed_cost_cross_border: Annotated[float, Range(0.0, 10.0)] = 0.3

@@ -121,6 +121,10 @@ def record_year(
         "ru_share_of_kz_imports": _share(by_country[RU, KZ], imports[KZ]),
         "cn_share_of_kz_imports": _share(by_country[CN, KZ], imports[KZ]),
         "eu_share_of_kz_imports": _share(by_country[EU, KZ], imports[KZ]),
+        "cn_share_of_kz_exports": _share(by_country[KZ, CN], exports[KZ]),
+        "eu_share_of_kz_exports": _share(by_country[KZ, EU], exports[KZ]),
+        "cn_share_of_ru_imports": _share(by_country[CN, RU], imports[RU]),
+        "eu_share_of_ru_imports": _share(by_country[EU, RU], imports[RU]),
         "kz_commodity_exports_usd_bn": accounts.commodity_exports[KZ],
         "ru_commodity_exports_usd_bn": accounts.commodity_exports[RU],
         "commodity_turnover_usd_bn": commodity[KZ, RU] + commodity[RU, KZ],
@@ -158,9 +162,17 @@ def record_year(
         "year": np.full(n_c, model.year),
         "country": np.array(COUNTRIES),
         "gdp_usd_bn": accounts.gdp,
+        "income_usd_bn": (
+            accounts.nontraded
+            + accounts.commodity_exports
+            - accounts.commodity_inputs
+            + sales
+            + revenue
+        ),
         "nontraded_usd_bn": accounts.nontraded,
         "commodity_exports_usd_bn": accounts.commodity_exports,
         "commodity_imports_usd_bn": accounts.commodity_imports,
+        "commodity_inputs_usd_bn": accounts.commodity_inputs,
         "goods_spending_usd_bn": accounts.goods_spending,
         "goods_income_usd_bn": accounts.goods_income,
         "goods_sales_usd_bn": sales,

@@ -320,15 +320,20 @@ def tie_gains(supply: Supply, own_cut: np.ndarray, ties: Ties) -> np.ndarray:
 class TiePairs:
     """Every (tied firm, partner market) pair, sorted by cell and size for range queries.
 
-    A tied firm sells in a partner market where it clears the reduced cutoff, `cut * (1 -
-    reduction)`, but not the common one: in sort-key terms, a contiguous run of the pairs of its
-    (sector, origin, destination) cell. `extra` sums their mass with two binary searches per
-    cell, whatever the number of ties.
+    A tied firm sells in a partner market where it clears the reduced cutoff `cut * (1 -
+    reduction)` but not the common one. Like every agent, it stands for firms spread in log size
+    over its interval between its neighbours (see `build_supply`), so the part of it that gains
+    is the part of that interval between the two cutoffs: the extra mass is continuous in the
+    cutoffs (and the markets clear smoothly). The intervals of a segment's agents tile its log
+    sizes without overlap, so inside a cell the tied pairs are ordered alike by their lower and
+    upper edges: the pairs wholly between the cutoffs are a contiguous run, found with two
+    binary searches, and at most one pair straddles each cutoff.
     """
 
-    keys: np.ndarray  # cell * KEY_SPAN + log(size), ascending; cell = (s * M + o) * M + d
-    csum: np.ndarray  # cumulative w * a in that order, with a leading zero
-    codes: np.ndarray  # slot * M + d of every pair, ascending (membership tests)
+    lower: np.ndarray  # cell * KEY_SPAN + lower log-size edge; cell = (s * M + o) * M + d
+    upper: np.ndarray  # cell * KEY_SPAN + upper edge, in the same (ascending) order
+    weight: np.ndarray  # w * a of each pair, in that order
+    csum: np.ndarray  # cumulative weight with a leading zero
     reduction: float
     n_markets: int
 
@@ -339,14 +344,20 @@ class TiePairs:
         slots = ties.slots[tie]
         f = supply.firms
         m = supply.n_markets
-        cell = (f.sector[slots].astype(np.int64) * m + f.market[slots]) * m + d
-        keys = cell * KEY_SPAN + np.log(f.size[slots])
-        order = np.argsort(keys, kind="stable")
+        seg = f.sector[slots].astype(np.int64) * m + f.market[slots]
+        rank = supply.rank[slots]
+        top = rank + 1 >= supply.bounds[seg + 1]
+        lo = supply.edges[rank] - seg * KEY_SPAN
+        following = supply.edges[np.minimum(rank + 1, len(supply.edges) - 1)]
+        hi = np.where(top, supply.ceiling[seg], following) - seg * KEY_SPAN
+        base = (seg * m + d) * KEY_SPAN
+        order = np.argsort(base + lo, kind="stable")
         weight = (f.size[slots] * supply.mass[slots])[order]
         return TiePairs(
-            keys[order],
+            (base + lo)[order],
+            (base + hi)[order],
+            weight,
             np.concatenate(([0.0], np.cumsum(weight))),
-            np.sort(slots.astype(np.int64) * m + d),
             ties.reduction,
             m,
         )
@@ -356,39 +367,33 @@ class TiePairs:
     ) -> np.ndarray:
         """Extra seller mass of tied firms in the cells (s, o, d) at common cutoffs `cut`.
 
-        `s`, `o`, `d` and `cut` broadcast together. Where the marginal agent of the common
-        cutoff (see `_marginal`) is itself a gaining tied firm, the part of it already counted
-        is left out.
+        `s`, `o`, `d` and `cut` broadcast together.
         """
         shape = np.broadcast_shapes(np.shape(s), np.shape(o), np.shape(d), np.shape(cut))
-        out = np.zeros(shape)
-        if self.keys.size == 0:
-            return out
+        if self.lower.size == 0:
+            return np.zeros(shape)
         m = self.n_markets
-        cell = np.broadcast_to((s * m + o) * m + d, shape)
-        cut = np.broadcast_to(cut, shape)
-        base = cell * KEY_SPAN
-        hi = np.searchsorted(self.keys, base + _log_cut(cut))
-        lo = np.searchsorted(self.keys, base + _log_cut(cut * (1.0 - self.reduction)))
-        out = self.csum[hi] - self.csum[lo]
-        some = np.flatnonzero(hi > lo)
-        if some.size == 0:
-            return out
-        # The common cutoff's marginal agent, if it is one of the gaining pairs.
-        seg = (np.broadcast_to(s, shape).ravel()[some] * m + np.broadcast_to(o, shape).ravel()[some])
-        c = cut.ravel()[some]
-        pos, frac, _ = _marginal(supply, seg, _query(seg, c))
-        agent = np.where(pos > supply.bounds[seg], pos - 1, -1)
-        slot = supply.order[np.maximum(agent, 0)]
-        code = slot * m + np.broadcast_to(d, shape).ravel()[some]
-        found = np.searchsorted(self.codes, code)
-        tied = (agent >= 0) & (found < self.codes.size)
-        tied &= self.codes[np.minimum(found, self.codes.size - 1)] == code
-        a = supply.firms.size[slot]
-        gains = tied & (a < c) & (a >= c * (1.0 - self.reduction))
-        flat = out.ravel()
-        flat[some] -= np.where(gains, frac * a * supply.mass[slot], 0.0)
-        return flat.reshape(shape)
+        base = np.broadcast_to(((s * m + o) * m + d) * KEY_SPAN, shape).ravel()
+        cut = np.broadcast_to(cut, shape).ravel()
+        high = base + _log_cut(cut)  # the common cutoff
+        low = base + _log_cut(cut * (1.0 - self.reduction))  # the reduced one
+        first = np.searchsorted(self.lower, low)  # first pair starting above the reduced cutoff
+        after = np.searchsorted(self.upper, high, side="right")  # first pair ending above the cut
+        out = np.maximum(self.csum[after] - self.csum[first], 0.0)
+        last = self.lower.size - 1
+        # The pairs that straddle a cutoff (one pair may straddle both: count it once).
+        for pair, valid in (
+            (first - 1, first > 0),
+            (after, (after <= last) & (after != first - 1)),
+        ):
+            j = np.clip(pair, 0, last)
+            valid = valid & (self.lower[j] >= base) & (self.lower[j] < base + KEY_SPAN)
+            span = self.upper[j] - self.lower[j]
+            inside = np.minimum(self.upper[j], high) - np.maximum(self.lower[j], low)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                part = np.where(span > 0, np.clip(inside / span, 0.0, 1.0), 0.0)
+            out += np.where(valid, self.weight[j] * part, 0.0)
+        return out.reshape(shape)
 
 
 def settle(
