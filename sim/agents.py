@@ -199,7 +199,7 @@ class JointVenture(mesa.Agent):
 
 
 def firm_slots_of(ventures: list[JointVenture]) -> tuple[np.ndarray, np.ndarray]:
-    """Host and investor slots of a list of ventures, as arrays (investor -1 for third countries)."""
+    """Host and investor slots of ventures, as arrays (investor -1 for third-country capital)."""
     host = np.fromiter((v.host_slot for v in ventures), dtype=np.int64, count=len(ventures))
     inv = np.fromiter((v.investor_slot for v in ventures), dtype=np.int64, count=len(ventures))
     return host, inv

@@ -3,8 +3,9 @@
 `transfrontier app` serves it on localhost (`serve`). A class picks a shipped scenario, moves
 a few policy levers and steps through the years: trade with the regime periods shaded, the two
 cooperation shares against the paper's figures, joint ventures by capital origin, agreements and
-linked regions, a map of the regions with the flows between them, and a panel that sets the run
-so far beside the paper's figures.
+linked regions, Kazakhstan's imports by partner against the trade record, a map of the regions
+with the flows between them, and a panel that sets the run so far beside the paper's figures and
+the trade record.
 
 The app is a thin layer. Every setting of the controls becomes a scenario file of its own: a
 few lines of TOML that `extends` the chosen scenario (`scenario_toml`), loaded and validated
@@ -32,7 +33,10 @@ How the controls map onto the scenario (the teacher's guide, `docs/teaching.md`,
   **Lever changes from** (the policy year, 2010 to start with) to the end of the run,
   overriding the timeline for that lever only; a slider left at (or returned to) its starting
   value leaves the lever as the scenario has it. Slider ranges are the levers' declared ranges
-  (`sim.parameters.RegimeParameters`).
+  (`sim.parameters.RegimeParameters`). One slider sets a group of levers (`LEVER_GROUPS`):
+  **External tariff (KZ)** is Kazakhstan's tariff on goods from China, the European Union and
+  the rest of the world alike, as the common external tariff raised it on all three; it starts
+  at the mean of the three (the shipped scenarios set them alike).
 - **Forums**: "as scheduled" keeps the scenario's schedule; "twice a year" and "annual" add
   heads' forums (no named host, the format of the latest scheduled heads' forum) so that every
   year from the first forum to the end of the run has two, or at least one; "every 2nd" and
@@ -69,6 +73,7 @@ import numpy as np
 import pandas as pd
 import PIL.Image
 import solara
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -78,9 +83,11 @@ from mesa.visualization.utils import update_counter
 
 from sim.errors import InputError
 from sim.model import TransfrontierModel
-from sim.parameters import ModelParameters, RegimeParameters, parameter_ranges
+from sim.parameters import PARTNERS, ModelParameters, Range, RegimeParameters, parameter_ranges
 from sim.plots import SHADES, mark_target, regime_spans, shade_regimes
 from sim.policy import levers_for_year
+from sim.record import SERIES as RECORD_SERIES
+from sim.record import record
 from sim.scenario import (
     Forum,
     ScenarioSpec,
@@ -113,14 +120,40 @@ LEVER_CONTROLS: dict[str, tuple[str, float]] = {
     "investment_attraction": ("Investment attraction", 0.05),
     "enforcement": ("Shadow-trade enforcement", 0.01),
 }
-# +1: more is more integrated; -1: less is; 0: no direction (tariffs on the Rest of World).
+# Controls that set a group of levers, by partner. Kazakhstan's tariff is one slider: the class
+# explores the common external tariff, which raised it on every partner alike and so diverted
+# imports from China and the European Union towards Russia.
+LEVER_GROUPS: dict[str, dict[str, str]] = {
+    "external_tariff_kz": {p: f"external_tariff_kz_{p.lower()}" for p in PARTNERS},
+}
+
+
+def control_levers(name: str) -> tuple[str, ...]:
+    """The regime levers a lever control sets: those of its group, or the lever of its name."""
+    return tuple(LEVER_GROUPS[name].values()) if name in LEVER_GROUPS else (name,)
+
+
+def _shared_range(levers: tuple[str, ...]) -> Range:
+    """The values every one of `levers` may take."""
+    ranges = [LEVER_RANGES[lever] for lever in levers]
+    return Range(max(r.lo for r in ranges), min(r.hi for r in ranges))
+
+
+CONTROL_RANGES = {name: _shared_range(control_levers(name)) for name in LEVER_CONTROLS}
+# +1: more is more integrated; -1: less is; 0: no direction (tariffs on and by the partners).
 INTEGRATION_DIRECTION = {
     "mutual_tariff": -1,
     "mutual_ntb": -1,
     "border_formalities": -1,
-    "external_tariff_kz": 0,
-    "external_tariff_ru": 0,
-    "row_tariff": 0,
+    "external_tariff_kz_cn": 0,
+    "external_tariff_kz_eu": 0,
+    "external_tariff_kz_row": 0,
+    "external_tariff_ru_cn": 0,
+    "external_tariff_ru_eu": 0,
+    "external_tariff_ru_row": 0,
+    "partner_tariff_cn": 0,
+    "partner_tariff_eu": 0,
+    "partner_tariff_row": 0,
     "legal_framework": 1,
     "capital_mobility": 1,
     "state_funding": 1,
@@ -160,6 +193,14 @@ class Baseline:
         """The Customs Union slider's "never" position: one year after the run ends."""
         return self.spec.end_year + 1
 
+    @property
+    def control_values(self) -> dict[str, float]:
+        """Where each lever slider starts: its lever at the end of the scenario (a group's mean)."""
+        return {
+            name: float(np.mean([self.final_levers[lever] for lever in control_levers(name)]))
+            for name in LEVER_CONTROLS
+        }
+
 
 @cache
 def baseline(name: str) -> Baseline:
@@ -184,8 +225,9 @@ def baseline(name: str) -> Baseline:
 class ClassSettings:
     """The state of the app's controls: what a class changed in a scenario.
 
-    `None` means "as in the scenario" everywhere; `levers` holds only the levers to hold at a
-    new value from `policy_year` on.
+    `None` means "as in the scenario" everywhere; `levers` holds only the lever controls
+    (`LEVER_CONTROLS`) to hold at a new value from `policy_year` on, each setting the levers of
+    its group (`control_levers`).
     """
 
     scenario: str = DEFAULT_SCENARIO
@@ -205,7 +247,7 @@ class ClassSettings:
             name: float(values[name])
             for name in LEVER_CONTROLS
             if values.get(name) is not None
-            and not math.isclose(float(values[name]), base.final_levers[name], abs_tol=1e-9)
+            and not math.isclose(float(values[name]), base.control_values[name], abs_tol=1e-9)
         }
         return cls(
             scenario=scenario,
@@ -254,8 +296,10 @@ def _check_settings(settings: ClassSettings, base: Baseline) -> None:
         if value is not None and not lo <= value <= hi:
             raise InputError(f"value {value} out of range; allowed [{lo}, {hi}]", key=key)
     for name, value in settings.levers.items():
-        if name not in LEVER_RANGES or value not in LEVER_RANGES[name]:
-            allowed = LEVER_RANGES.get(name, "a regime lever")
+        if name not in CONTROL_RANGES:
+            raise InputError(f"not a lever control; allowed: {', '.join(LEVER_CONTROLS)}", key=name)
+        if value not in CONTROL_RANGES[name]:
+            allowed = CONTROL_RANGES[name]
             raise InputError(f"value {value!r} out of range; allowed {allowed}", key=name)
     if settings.forums not in FORUM_CHOICES:
         raise InputError(f"{settings.forums!r} not one of {FORUM_CHOICES}", key="forums")
@@ -335,9 +379,14 @@ def class_timeline(settings: ClassSettings) -> list[tuple[dict[str, Any], dict[s
             regimes.insert(at, {"name": CLASS_REGIME, "label": label, "start": int(policy)})
             full.insert(at, dict(full[at - 1]))
             starts.insert(at, float(policy))
+        held = {
+            lever: value
+            for name, value in settings.levers.items()
+            for lever in control_levers(name)
+        }
         for i, start in enumerate(starts):
             if start >= policy:
-                full[i].update(settings.levers)
+                full[i].update(held)
 
     meta = [{k: r[k] for k in ("name", "label", "start") if k in r} for r in regimes]
     return list(zip(meta, full, strict=True))
@@ -518,9 +567,12 @@ class ClassroomModel(TransfrontierModel):
         forums: One of `FORUM_CHOICES`.
         seed: Seed of the run.
         n_firms: Number of firm agents (default: the scenario's).
-        mutual_ntb: Slider value of the lever of that name (likewise `external_tariff_kz`,
-            `border_formalities`, `legal_framework`, `state_funding`, `investment_attraction`
-            and `enforcement`); None or the scenario's own final value leaves it unchanged.
+        mutual_ntb: Slider value of the lever of that name (likewise `border_formalities`,
+            `legal_framework`, `state_funding`, `investment_attraction` and `enforcement`);
+            None or the scenario's own final value leaves it unchanged.
+        external_tariff_kz: Slider value of Kazakhstan's tariff on all three partners
+            (`LEVER_GROUPS`); None or the mean of the three at the end of the scenario leaves
+            them unchanged.
     """
 
     def __init__(
@@ -595,7 +647,7 @@ def model_params(scenario: str = DEFAULT_SCENARIO) -> dict[str, Any]:
         ),
     }
     for name, (label, step) in LEVER_CONTROLS.items():
-        rng, start = LEVER_RANGES[name], base.final_levers[name]
+        rng, start = CONTROL_RANGES[name], base.control_values[name]
         params[name] = Slider(label, start, rng.lo, rng.hi, step, dtype=float)
     params["seed"] = Slider("Seed", 0, *SEED_RANGE, 1)
     firms = spec.parameters.n_firms
@@ -613,7 +665,10 @@ def starting_values_html(scenario: str) -> str:
         "internal controls " + ("removed" if base.internal_controls_removed else "kept"),
         "forums as scheduled",
         f"lever changes from {base.policy_year}",
-        *(f"{label.lower()} {base.final_levers[k]:g}" for k, (label, _) in LEVER_CONTROLS.items()),
+        *(
+            f"{label.lower()} {_control_text(k, base.final_levers)}"
+            for k, (label, _) in LEVER_CONTROLS.items()
+        ),
         f"seed 0, {base.spec.parameters.n_firms:,} firm agents",
     ]
     return (
@@ -643,12 +698,13 @@ def _year_text(model: TransfrontierModel) -> str:
 
 @dataclass(frozen=True)
 class SeriesView:
-    """What one time-path figure shows: columns of the `model` table and the paper's figures."""
+    """What one time-path figure shows: `model` columns, the paper's figures, the record."""
 
     title: str
     ylabel: str
     columns: dict[str, tuple[str, str]]  # column -> (label, colour)
     targets: dict[str, str]  # measure -> colour
+    records: dict[str, str] = field(default_factory=dict)  # column -> colour of its record
     top: float | None = None  # fixed upper limit of the y axis (None: follows the data)
     regime_names: bool = False  # write the regimes' names over their shading
     right: dict[str, tuple[str, str]] = field(default_factory=dict)  # columns on a right axis
@@ -686,7 +742,7 @@ SERIES: dict[str, SeriesView] = {
         {
             "jv_kz": ("in Kazakhstan, all foreign capital", "#1f4e79"),
             "jv_kz_russian": ("in Kazakhstan, Russian capital", "#c55a11"),
-            "jv_kz_row": ("in Kazakhstan, Rest-of-World capital", "#7f7f7f"),
+            "jv_kz_row": ("in Kazakhstan, third-country capital", "#7f7f7f"),
             "jv_ru": ("in Russia, Kazakh capital", "#548235"),
         },
         {"jv_kz": "#1f4e79"},
@@ -704,14 +760,48 @@ SERIES: dict[str, SeriesView] = {
         right_top=85.0,  # 83 Russian regions
         right_targets={"linked_ru_regions": "#c55a11"},
     ),
+    # The record has Kazakh imports from China only as a share of all Kazakh imports, so only
+    # the imports from Russia are set beside it here.
+    "imports": SeriesView(
+        "Kazakh imports by partner (recorded)",
+        "US$ bn (current)",
+        {
+            "kz_imports_from_ru_usd_bn": ("from Russia", "#c00000"),
+            "kz_imports_from_cn_usd_bn": ("from China", "#bf9000"),
+            "kz_imports_from_eu_usd_bn": ("from the European Union", "#2e75b6"),
+            "kz_imports_from_row_usd_bn": ("from the rest of the world", "#7f7f7f"),
+        },
+        {},
+        records={"kz_imports_from_ru_usd_bn": "#c00000"},
+    ),
 }
+
+
+def record_target(column: str) -> Target | None:
+    """The path target that sets a `model` column itself (not a ratio) beside the record."""
+    paths = (t for t in load_targets() if t.kind == "path" and t.measure == column and not t.per)
+    return next(paths, None)
+
+
+def mark_record(ax: Axes, target: Target, years: range, colour: str) -> float:
+    """Draw a path target's record series over `years`, with its band; return its highest value.
+
+    The band spans the two mirror readings of a bilateral flow.
+    """
+    rec = record(target.record)
+    rec = rec[rec.index.isin(years)]
+    label = f"record: {RECORD_SERIES[target.record].label}"
+    ax.fill_between(rec.index, rec.low, rec.high, color=colour, alpha=0.15, lw=0)
+    ax.plot(rec.index, rec.value, "o:", color=colour, ms=3, lw=1, label=label)
+    return float(rec.high.max()) if len(rec) else 0.0
 
 
 class SeriesChart:
     """A time-path figure of one model, drawn once and brought up to date after each step.
 
     The regime periods of the whole run are shaded from the start, so a class sees what comes;
-    the lines grow year by year; the paper's figures are marked where they apply.
+    the lines grow year by year; the paper's figures and the trade record are marked where they
+    apply.
 
     A live chart (`live=True`, the app's) keeps the drawn background (shading, axes, paper's
     figures, legend) and redraws only the lines, the year marker and the title at each step
@@ -761,6 +851,12 @@ class SeriesChart:
             mark_target(ax, target, colour)
             if target is not None:
                 self.floor_top = max(self.floor_top, target.value + target.tolerance)
+        run_years = range(spec.start_year, spec.end_year + 1)
+        for column, colour in view.records.items():
+            target = record_target(column)
+            if target is not None:
+                top = mark_record(ax, target, run_years, colour)
+                self.floor_top = max(self.floor_top, top)
         if "jv_kz" in view.columns:
             total, share = targets.get("jv_kz"), targets.get("jv_kz_russian_share")
             if total is not None and share is not None:
@@ -854,22 +950,24 @@ def agreements_figure(model: TransfrontierModel) -> Figure:
     return series_figure(model, "agreements")
 
 
+def imports_figure(model: TransfrontierModel) -> Figure:
+    """Kazakhstan's recorded imports from each partner, with the record's imports from Russia."""
+    return series_figure(model, "imports")
+
+
 def pair_flows(model: TransfrontierModel) -> pd.DataFrame:
-    """This year's recorded trade of every Kazakh–Russian region pair, both directions, US$ bn."""
-    n = model.n_markets - 1
-    shadow = model.records[-1].model["shadow_share"] if model.records else 0.0
-    flows = model.trade.flows[:n, :n] * model.params.money_scale * (1.0 - shadow)
-    pair = (flows + flows.T) * model.cross_border[:n, :n]
-    origin, destination = np.nonzero(np.triu(pair))
-    linked = np.zeros((n, n), dtype=bool)
-    linked[np.ix_(model.ru, model.kz)] = model.linked
-    linked |= linked.T
+    """This year's recorded trade of every Kazakh–Russian region pair, both directions, US$ bn.
+
+    Recorded goods and commodities, as the model's turnover counts them (`pair_trade`); `a` is
+    the Russian region's market index, `b` the Kazakh region's.
+    """
+    ru, kz = np.nonzero(model.pair_trade)
     return pd.DataFrame(
         {
-            "a": origin,
-            "b": destination,
-            "usd_bn": pair[origin, destination],
-            "agreement": linked[origin, destination],
+            "a": model.ru[ru],
+            "b": model.kz[kz],
+            "usd_bn": model.pair_trade[ru, kz],
+            "agreement": model.linked[ru, kz],
         }
     ).sort_values("usd_bn", ascending=False, ignore_index=True)
 
@@ -879,12 +977,13 @@ MAP_FLOWS = 40  # the largest cross-border flows the map draws
 
 def map_figure(model: TransfrontierModel, top: int = MAP_FLOWS) -> Figure:
     """The regions at their centres, sized by cross-border trade, with the largest pair flows."""
-    regions = model.regions[:-1]
+    n = model.world.n_regions  # the partners have no place on the map
+    regions = model.regions[:n]
     lon = np.array([r.lon for r in regions])
     lat = np.array([r.lat for r in regions])
     kz = np.array([r.country == "KZ" for r in regions])
     border = np.array([r.border for r in regions])
-    trade = np.asarray(model.cross_border_turnover_usd_bn[:-1], dtype=float)
+    trade = np.asarray(model.cross_border_turnover_usd_bn[:n], dtype=float)
 
     fig = Figure(figsize=(6.4, 4.4), dpi=FIG_DPI)
     ax = fig.add_subplot()
@@ -946,7 +1045,60 @@ def paper_table(model: TransfrontierModel) -> pd.DataFrame:
     """The run so far beside each figure of the paper that the model is compared with."""
     tables = run_tables(model)
     reached = model.year if model.records else model.spec.start_year - 1
-    return pd.DataFrame([_compare(t, tables, reached) for t in load_targets()])
+    paper = [t for t in load_targets() if t.kind != "path"]
+    return pd.DataFrame([_compare(t, tables, reached) for t in paper])
+
+
+def record_table(model: TransfrontierModel) -> pd.DataFrame:
+    """The latest simulated year beside the trade record, for each series of a path target.
+
+    A path target's own measure is a distance over many years, which a class cannot read off
+    one run as it goes; the panel shows the model's and the record's values of the year
+    instead, and how far the model is from the record's band (the two mirror readings of a
+    bilateral flow).
+    """
+    paths = [t for t in load_targets() if t.kind == "path"]
+    row = model.records[-1].model if model.records else None
+    return pd.DataFrame([_against_record(t, row) for t in paths])
+
+
+def _record_fmt(value: float, unit: str) -> str:
+    return f"US${value:.1f} bn" if unit == "US$ bn" else f"{value:.0%}"
+
+
+def _against_record(target: Target, row: dict[str, Any] | None) -> dict[str, str]:
+    unit = RECORD_SERIES[target.record].unit
+    (first, last), held = target.years, target.validation
+    if not target.fitted:
+        years = f"{first}–{held[1] if held else last}, not fitted"
+    else:
+        years = f"fitted {first}–{last}" + (f", held out {held[0]}–{held[1]}" if held else "")
+    out = {
+        "figure": RECORD_SERIES[target.record].label,
+        "record": "—",
+        "years": years,
+        "run": "—",
+        "verdict": "not reached yet",
+    }
+    if row is None:
+        return out
+    value = row[target.measure] / (row[target.per] if target.per else 1.0)
+    out["run"] = _record_fmt(value, unit)
+    year = row["year"]
+    rec = record(target.record)
+    if year not in rec.index:
+        out["verdict"] = f"no record for {year}"
+        return out
+    low, high = rec.low[year], rec.high[year]
+    out["record"] = _record_fmt(rec.value[year], unit)
+    band = (_record_fmt(low, unit), _record_fmt(high, unit))
+    if band[0] != band[1]:  # the two readings differ at the precision shown
+        out["record"] += f" ({band[0]} to {band[1]})"
+    if low <= value <= high:
+        out["verdict"] = "within the record"
+    else:
+        out["verdict"] = f"{value / (high if value > high else low) - 1.0:+.0%} off the record"
+    return out
 
 
 def _fmt(value: float, target: Target, signed: bool = False) -> str:
@@ -999,8 +1151,20 @@ def levers_text(model: TransfrontierModel) -> str:
     if not model.records:
         return ""
     row = model.records[-1].model
-    parts = [f"{LEVER_CONTROLS[k][0].lower()} {row[f'lever_{k}']:.3g}" for k in LEVER_CONTROLS]
+    levers = {k: row[f"lever_{k}"] for k in LEVERS}
+    parts = [
+        f"{label.lower()} {_control_text(k, levers)}" for k, (label, _) in LEVER_CONTROLS.items()
+    ]
     return "; ".join(parts)
+
+
+def _control_text(name: str, levers: dict[str, float]) -> str:
+    """A lever control's value: one number, or one per partner when its group's levers differ."""
+    values = {part: levers[lever] for part, lever in LEVER_GROUPS.get(name, {"": name}).items()}
+    first = next(iter(values.values()))
+    if all(math.isclose(v, first, abs_tol=1e-12) for v in values.values()):
+        return f"{first:.3g}"
+    return ", ".join(f"{v:.3g} on {part}" for part, v in values.items())
 
 
 def settings_text(model: TransfrontierModel) -> str:
@@ -1029,33 +1193,42 @@ def settings_text(model: TransfrontierModel) -> str:
     return f"{base.name}, seed {settings.seed}, {firms:,} firm agents; class changes: {changes}"
 
 
+def _table_html(table: pd.DataFrame, header: tuple[str, ...]) -> str:
+    """A table of the panel: its five columns of text under `header`."""
+    cells = "".join(
+        "<tr>"
+        + "".join(
+            f"<td style='padding:2px 6px;border-bottom:1px solid #ddd'>{html.escape(v)}</td>"
+            for v in row
+        )
+        + "</tr>"
+        for row in table.itertuples(index=False)
+    )
+    heads = "".join(f"<th style='text-align:left;padding:2px 6px'>{h}</th>" for h in header)
+    return f"<table style='border-collapse:collapse;font-size:12px'><tr>{heads}</tr>{cells}</table>"
+
+
 def panel_html(model: TransfrontierModel) -> str:
-    """The comparison panel as HTML: where the run is and the paper's figures beside it."""
+    """The comparison panel as HTML: where the run is, the paper's figures and the record."""
     labels = {r.name: r.label for r in model.spec.regimes}
     if model.records:
         row = model.records[-1].model
         head = f"<b>{model.year}</b> — {html.escape(labels.get(row['regime'], row['regime']))}"
     else:
         head = f"<b>{model.spec.start_year}</b>, before the first step"
-    cells = "".join(
-        "<tr>"
-        + "".join(
-            f"<td style='padding:2px 6px;border-bottom:1px solid #ddd'>{html.escape(v)}</td>"
-            for v in (r.figure, r.paper, r.years, r.run, r.verdict)
-        )
-        + "</tr>"
-        for r in paper_table(model).itertuples()
-    )
-    header = "".join(
-        f"<th style='text-align:left;padding:2px 6px'>{h}</th>"
-        for h in ("the paper's figure (section)", "paper", "years", "this run", "")
-    )
+    paper = ("the paper's figure (section)", "paper", "years", "this run", "")
+    record_head = ("the trade record", "record", "years compared", "this run", "")
     parts = [
         f"<p style='margin:0 0 6px'>{head}</p>",
-        f"<table style='border-collapse:collapse;font-size:12px'><tr>{header}</tr>{cells}</table>",
+        _table_html(paper_table(model), paper),
         "<p style='font-size:12px;margin:6px 0'>One run with one seed: the model's calibration "
         "compares the paper's figures with the mean of many replicates, so expect a few points "
         "of difference from run to run.</p>",
+        _table_html(record_table(model), record_head),
+        "<p style='font-size:12px;margin:6px 0'>The trade record (IMF DOTS, WDI) and this run "
+        "in the latest simulated year; a bilateral flow has two readings, one by each country. "
+        "The calibration compares the model with the record over the years given and keeps the "
+        "years held out for a check it was not fitted to.</p>",
     ]
     if model.records:
         parts.append(
@@ -1114,6 +1287,12 @@ def AgreementsView(model: TransfrontierModel) -> None:
 
 
 @solara.component
+def ImportsView(model: TransfrontierModel) -> None:
+    """Kazakh imports by partner."""
+    _series_view(model, "imports")
+
+
+@solara.component
 def MapView(model: TransfrontierModel) -> None:
     """The map of regions and cross-border flows."""
     update_counter.get()
@@ -1144,6 +1323,7 @@ COMPONENTS = [
     (SharesView, 0),
     (VenturesView, 0),
     (AgreementsView, 0),
+    (ImportsView, 0),
     (MapView, 0),
     (PaperView, 0),
 ]

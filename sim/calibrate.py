@@ -13,8 +13,11 @@ standard deviation of the measure (at least half the target's tolerance, so that
 barely varies cannot dominate). Money is in US$ from the data, so there is no scale to fit; the
 record's validation years (2013-2015) never enter the loss.
 
-After the search, the best set is run on fresh evaluation seeds (never those of the search)
-and profiled one parameter at a time; `calibration/calibrated.toml` records it, and the shipped
+After the search, the best set is run on fresh evaluation seeds (never those of the search),
+where each run also estimates gravity on its own flows (`sim.gravity`); the counterfactual
+without the Customs Union's trade policy (`scenarios/no_customs_union.toml`) is run on the same
+seeds, so the report can set its effect beside the ex-post studies; and the best set is
+profiled one parameter at a time. `calibration/calibrated.toml` records it, and the shipped
 scenarios take their structural parameters from it.
 """
 
@@ -46,6 +49,19 @@ SEARCH_FILE = CALIBRATION_DIR / "search.toml"
 CALIBRATED_FILE = CALIBRATION_DIR / "calibrated.toml"
 DEFAULT_OUT = Path("results") / "calibration"
 EVALUATION_STREAM = 1  # evaluation seeds come from another SeedSequence branch than search seeds
+COUNTERFACTUAL = "no_customs_union"
+GRAVITY_YEARS = (1995, 2005, 2012)
+GRAVITY_FLOWS = ("goods_usd_bn", "total_usd_bn")
+# Stored with every run's series besides the targeted ones, for the counterfactual's effects.
+OUTCOMES = (
+    "turnover_usd_bn",
+    "kz_exports_to_ru_usd_bn",
+    "kz_imports_from_ru_usd_bn",
+    "kz_imports_from_cn_usd_bn",
+    "kz_imports_from_eu_usd_bn",
+    "kz_imports_from_row_usd_bn",
+    "kz_imports_usd_bn",
+)
 
 
 @dataclass(frozen=True)
@@ -118,10 +134,23 @@ def seeds_for(master: int, count: int, stream: int = 0) -> list[int]:
     return [int(c.generate_state(1, np.uint32)[0]) for c in children]
 
 
-def calibration_run(spec: ScenarioSpec, seed: int) -> dict[str, Any]:
-    """Run one parameter set with one seed; return its target measures and series (a task)."""
+def calibration_run(spec: ScenarioSpec, seed: int, gravity: bool = False) -> dict[str, Any]:
+    """Run one parameter set with one seed; return its target measures and series (a task).
+
+    With `gravity`, the measures also hold the gravity estimates on the run's own flows, keyed
+    `gravity:<flow>:<year>:distance` and `...:border_effect`.
+    """
     tables = run_one(spec, seed)
     measures = measure_all(tables).iloc[0].to_dict()
+    if gravity:
+        from sim.gravity import estimate
+
+        years = [y for y in GRAVITY_YEARS if spec.start_year <= y <= spec.end_year]
+        for flow in GRAVITY_FLOWS:
+            for year in years:
+                fit = estimate(tables["flows"], year, flow)
+                measures[f"gravity:{flow}:{year}:distance"] = fit.distance_elasticity
+                measures[f"gravity:{flow}:{year}:border_effect"] = fit.border_effect
     return {"measures": measures, "series": targeted_series(tables)}
 
 
@@ -138,6 +167,8 @@ def targeted_series(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         else:
             chosen = regions[regions.region_id.isin(target.regions)]
             out[target.id] = chosen.groupby("year")[target.measure].sum()
+    for column in OUTCOMES:
+        out[column] = model[column]
     return out.reset_index()
 
 
@@ -150,22 +181,32 @@ class Study:
     search_seeds: list[int]
     ledger: Ledger
 
-    def spec(self, params: dict[str, float]) -> ScenarioSpec:
-        """The scenario with one parameter set (and the study's firm count)."""
+    def spec(self, params: dict[str, float], scenario: str | None = None) -> ScenarioSpec:
+        """The scenario (default: the search's) with one parameter set and the firm count."""
         overrides = {**params, "n_firms": self.space.n_firms}
-        return resolve_spec(self.space.scenario, overrides, use_calibration=False)
+        return resolve_spec(scenario or self.space.scenario, overrides, use_calibration=False)
 
-    def run_ids(self, params: dict[str, float], seeds: list[int]) -> list[str]:
+    def run_ids(
+        self, params: dict[str, float], seeds: list[int], scenario: str | None = None
+    ) -> list[str]:
         """Run ids of one parameter set over seeds."""
-        resolved = self.spec(params).resolved
+        resolved = self.spec(params, scenario).resolved
         return [run_id(resolved, params, seed, package_version()) for seed in seeds]
 
-    def tasks(self, kind: str, tag: str, params: dict[str, float], seeds: list[int]) -> list[Task]:
+    def tasks(
+        self,
+        kind: str,
+        tag: str,
+        params: dict[str, float],
+        seeds: list[int],
+        scenario: str | None = None,
+        gravity: bool = False,
+    ) -> list[Task]:
         """The runs of one parameter set not yet in the ledger."""
-        spec = self.spec(params)
+        spec = self.spec(params, scenario)
         return [
-            Task((rid, kind, tag, json.dumps(params), seed), (spec, seed))
-            for rid, seed in zip(self.run_ids(params, seeds), seeds, strict=True)
+            Task((rid, kind, tag, json.dumps(params), seed, spec.name), (spec, seed, gravity))
+            for rid, seed in zip(self.run_ids(params, seeds, scenario), seeds, strict=True)
             if not self.ledger.has(rid)
         ]
 
@@ -178,8 +219,8 @@ class Study:
         return pd.DataFrame([r.measures for r in records if r is not None and r.ok])
 
 
-def _record(ledger: Ledger, outcome: Any, scenario: str) -> None:
-    rid, kind, tag, params, seed = outcome.key
+def _record(ledger: Ledger, outcome: Any) -> None:
+    rid, kind, tag, params, seed, scenario = outcome.key
     value = outcome.value if outcome.ok else {}
     ledger.record(
         rid,
@@ -201,7 +242,7 @@ def execute(study: Study, executor: Executor, tasks: list[Task], desc: str) -> i
         return 0
     with tqdm(total=len(tasks), desc=desc, unit="run", leave=False) as bar:
         for outcome in executor.run(calibration_run, tasks):
-            _record(study.ledger, outcome, study.space.scenario)
+            _record(study.ledger, outcome)
             bar.update()
     return len(tasks)
 
@@ -323,8 +364,14 @@ def calibrate(
         eval_seeds = seeds_for(seed, evaluation_seeds, EVALUATION_STREAM)
         ledger.set_meta("evaluation_seeds", eval_seeds)
         executed += execute(
-            study, executor, study.tasks("evaluation", "best", best_params, eval_seeds),
+            study, executor,
+            study.tasks("evaluation", "best", best_params, eval_seeds, gravity=True),
             desc="evaluation runs",
+        )  # fmt: skip
+        executed += execute(
+            study, executor,
+            study.tasks("counterfactual", "best", best_params, eval_seeds, COUNTERFACTUAL),
+            desc="counterfactual runs",
         )  # fmt: skip
         profile = profile_sets(space, best_params, profile_points)
         ledger.set_meta("profile", profile)

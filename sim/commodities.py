@@ -80,9 +80,8 @@ def commodity_flows(
             excess = flows[np.ix_(origin, dest)] * (1.0 - macro.commodity_imports[other] / inbound)
             flows[np.ix_(origin, dest)] -= excess
             to_partners = flows[origin][:, partner]
-            flows[np.ix_(origin, np.flatnonzero(partner))] += (
-                excess.sum(axis=1, keepdims=True) * to_partners / to_partners.sum(axis=1, keepdims=True)
-            )  # fmt: skip
+            share = to_partners / to_partners.sum(axis=1, keepdims=True)
+            flows[np.ix_(origin, np.flatnonzero(partner))] += excess.sum(axis=1)[:, None] * share
     # Imports of Kazakhstan and Russia from the partners: what the other country did not sell.
     for c in (KZ, RU):
         dest = world.of(c)

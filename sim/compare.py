@@ -21,13 +21,16 @@ from sim.scenario import ScenarioSpec
 
 OUTCOMES = (
     "turnover_usd_bn",
+    "kz_imports_usd_bn",
+    "kz_imports_from_ru_usd_bn",
+    "kz_imports_from_cn_usd_bn",
+    "kz_imports_from_eu_usd_bn",
+    "ru_share_of_kz_imports",
     "interregional_share",
     "border_region_share",
     "jv_kz",
     "jv_kz_russian_share",
     "agreements",
-    "kz_imports_from_ru_usd_bn",
-    "kz_imports_from_row_usd_bn",
 )
 DEFAULT_YEARS = (2009, 2015, 2030)
 LEVEL = 0.90

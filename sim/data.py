@@ -180,9 +180,7 @@ def _checked(frame: pd.DataFrame, name: str, keys: list[str]) -> pd.DataFrame:
     frame = frame.assign(value=values)
     repeated = frame.duplicated(keys)
     if repeated.any():
-        raise InputError(
-            f"row {int(np.flatnonzero(repeated)[0]) + 2}: repeats {keys}", source=path
-        )
+        raise InputError(f"row {int(np.flatnonzero(repeated)[0]) + 2}: repeats {keys}", source=path)
     return frame
 
 

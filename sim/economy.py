@@ -148,7 +148,7 @@ def country_totals(world: World, flows: np.ndarray, tariff: np.ndarray) -> tuple
 
 
 def _jacobian(world: World, flows: np.ndarray, tariff: np.ndarray, elasticity: float):
-    """d log(sales) / d log(w), from the shares of a CES-Pareto demand system.
+    """D log(sales) / d log(w), from the shares of a CES-Pareto demand system.
 
     A country's share of a market falls with its unit cost at the trade elasticity eps, and
     rises with a rival's in proportion to the rival's share: J = -eps (I - X P'), where X holds
@@ -216,9 +216,10 @@ def clear_markets(
             if count >= iterations:
                 worst = np.flatnonzero(free)[np.argmax(np.abs(gap))]
                 raise RuntimeError(
-                    f"goods markets did not clear in {iterations} evaluations: {COUNTRIES[worst]}'s "
-                    f"sales miss its goods income by {np.max(np.abs(gap)):.2g} (log); trade costs "
-                    "this high leave it too little to trade"
+                    f"goods markets did not clear in {iterations} evaluations: "
+                    f"{COUNTRIES[worst]}'s sales miss its goods income by "
+                    f"{np.max(np.abs(gap)):.2g} (log); trade costs this high leave it too "
+                    "little to trade"
                 )
             trial = evaluate(x + step)
             count += 1

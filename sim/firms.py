@@ -106,9 +106,7 @@ def initial_firms(
     )
 
 
-def exits(
-    firms: FirmColumns, rng: np.random.Generator, exit_rate: float
-) -> np.ndarray:
+def exits(firms: FirmColumns, rng: np.random.Generator, exit_rate: float) -> np.ndarray:
     """Firms that leave this year: those that sold nowhere, and a random share of the rest."""
     return ~firms.active | (rng.random(len(firms)) < exit_rate)
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.data import DATA_DIR, SIZE_YEAR, load_indicators, load_macro
+from sim.data import DATA_DIR, load_indicators, load_macro
 from sim.errors import InputError
 from sim.scenario import ScenarioSpec
 from sim.world import COUNTRIES
@@ -180,9 +180,7 @@ def _filled(
     return series.reindex(years).ffill().bfill().to_numpy(float, copy=True)
 
 
-def _indicators(
-    spec: ScenarioSpec, years: np.ndarray, gdp: np.ndarray
-) -> dict[str, np.ndarray]:
+def _indicators(spec: ScenarioSpec, years: np.ndarray, gdp: np.ndarray) -> dict[str, np.ndarray]:
     """The WDI series per data country: shares as fractions, trade as US$ bn.
 
     Trade levels are filled as ratios to GDP, so the rules hold a ratio, not a level.

@@ -62,11 +62,15 @@ class ModelParameters:
             floor of all distances.
         row_distance_km: Distance from a gateway region to the rest of the world's market, and
             between the rest of the world and China or the European Union.
-        partner_barrier_cn: Ad-valorem equivalent of the trade costs between Kazakhstan or
-            Russia and China beyond distance and tariffs (transshipment between rail gauges,
-            standards, business networks); fitted to the partner shares of Kazakh imports.
-        partner_barrier_eu: Same, for the European Union.
-        partner_barrier_row: Same, for the rest of the world.
+        partner_barrier_cn: Ad-valorem equivalent of the costs of bringing Chinese goods into
+            Kazakhstan or Russia beyond distance and tariffs (transshipment between rail
+            gauges, standards, distribution networks); fitted to the partner shares of Kazakh
+            imports.
+        partner_barrier_eu: Same, for goods from the European Union.
+        partner_barrier_row: Same, for goods from the rest of the world.
+        partner_export_barrier: Same, for Kazakh and Russian goods entering any partner's
+            market (an exporter-specific trade cost, as in Waugh 2010, AER 100(5)); fitted to
+            the two countries' goods exports relative to GDP.
         commodity_affinity: Multiplier on the gravity weight of commodity trade between the
             border regions of Kazakhstan and Russia (pipelines, rail links and plants built for
             a single economy); fitted to their bilateral trade.
@@ -149,6 +153,7 @@ class ModelParameters:
     partner_barrier_cn: Annotated[float, Range(0.0, 10.0)] = 0.5
     partner_barrier_eu: Annotated[float, Range(0.0, 10.0)] = 0.5
     partner_barrier_row: Annotated[float, Range(0.0, 10.0)] = 0.5
+    partner_export_barrier: Annotated[float, Range(0.0, 10.0)] = 0.5
     commodity_affinity: Annotated[float, Range(0.01, 1000.0)] = 10.0
     commodity_goods_inputs: Annotated[float, Range(0.0, 0.9)] = 0.3
     fixed_cost_home: Annotated[float, Range(0.0, 10.0)] = 0.01

@@ -1,8 +1,9 @@
-"""Figures of a run: time paths over replicates with the regime periods and the paper's figures.
+"""Figures of a run: time paths over replicates with the regime periods, the paper and the record.
 
 Every series is drawn as its mean over replicates with a 5–95% band; the regime in force for
 most of each year is shaded and labelled; the paper's figures (`calibration/targets.toml`) are
-marked where they apply.
+marked where they apply, and the trade record (`sim.record`) is drawn beside the model with the
+years fitted and the years held out for validation told apart.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.targets import Target, targets_by_measure
+from sim.record import SERIES as RECORD_SERIES
+from sim.record import record
+from sim.targets import Target, load_targets, path_frame, path_years, targets_by_measure
 
 if TYPE_CHECKING:
     from sim.runner import Results
@@ -133,7 +136,7 @@ def ventures_figure(model: pd.DataFrame) -> Figure:
     shade_regimes(ax, model)
     band(ax, model, "jv_kz", "in Kazakhstan, all foreign capital", "#1f4e79")
     band(ax, model, "jv_kz_russian", "in Kazakhstan, Russian capital", "#c55a11")
-    band(ax, model, "jv_kz_row", "in Kazakhstan, Rest-of-World capital", "#7f7f7f")
+    band(ax, model, "jv_kz_row", "in Kazakhstan, third-country capital", "#7f7f7f")
     band(ax, model, "jv_ru", "in Russia, Kazakh capital", "#548235")
     mark_target(ax, targets.get("jv_kz"), "#1f4e79")
     share = targets.get("jv_kz_russian_share")
@@ -166,11 +169,80 @@ def agreements_figure(model: pd.DataFrame) -> Figure:
     return fig
 
 
+PARTNER_COLUMNS = {
+    "kz_imports_from_ru_usd_bn": ("from Russia", "#c00000"),
+    "kz_imports_from_cn_usd_bn": ("from China", "#bf9000"),
+    "kz_imports_from_eu_usd_bn": ("from the European Union", "#2e75b6"),
+    "kz_imports_from_row_usd_bn": ("from the rest of the world", "#7f7f7f"),
+}
+
+
+def partners_figure(model: pd.DataFrame) -> Figure:
+    """Kazakhstan's recorded imports by partner, US$ bn."""
+    fig, ax = plt.subplots(figsize=(9, 6))
+    shade_regimes(ax, model)
+    for column, (label, color) in PARTNER_COLUMNS.items():
+        band(ax, model, column, label, color)
+    _finish(fig, ax, "Kazakhstan's imports by partner (recorded)", "US$ bn (current)")
+    return fig
+
+
+def _record_targets() -> list[Target]:
+    return [t for t in load_targets() if t.kind == "path"]
+
+
+def record_figure(paths: pd.DataFrame) -> Figure:
+    """The model against the trade record, one panel per record path of the targets.
+
+    `paths` holds `year`, a run column (`replicate`) and one column per path target (see
+    `sim.targets.path_frame`). The record is the line with its band of the two mirror
+    readings; the fitted years are shaded light, the validation years (never fitted) darker.
+    """
+    targets = _record_targets()
+    run = "replicate" if "replicate" in paths else "seed"
+    cols = 3
+    rows = -(-len(targets) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(13, 3.1 * rows), squeeze=False)
+    for ax, target in zip(axes.flat, targets, strict=False):
+        frame = paths[["year"]].assign(value=paths[target.id], replicate=paths[run])
+        fitted, held = path_years(target), path_years(target, "validation")
+        if fitted.size:
+            ax.axvspan(fitted[0] - 0.5, fitted[-1] + 0.5, color="#eef3ea", lw=0, zorder=0)
+        if held.size:
+            ax.axvspan(held[0] - 0.5, held[-1] + 0.5, color="#fbe5d6", lw=0, zorder=0)
+        band(ax, frame, "value", "model", "#1f4e79")
+        rec = record(target.record)
+        rec = rec[rec.index.isin(paths.year.unique())]
+        ax.plot(rec.index, rec.value, "o-", color="#c00000", ms=3, lw=1.2, label="record")
+        ax.fill_between(rec.index, rec.low, rec.high, color="#c00000", alpha=0.15, lw=0)
+        series = RECORD_SERIES[target.record]
+        ax.set_title(series.label + ("" if target.fitted else " (not fitted)"), fontsize=8.5)
+        ax.set_ylabel(series.unit, fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(targets) :]:
+        ax.set_visible(False)
+    handles = [
+        plt.Line2D([], [], color="#1f4e79", lw=2, label="model (mean, 5–95% of replicates)"),
+        plt.Line2D(
+            [], [], color="#c00000", marker="o", ms=3, label="record (band: mirror readings)"
+        ),
+        plt.Rectangle((0, 0), 1, 1, color="#eef3ea", label="fitted years"),
+        plt.Rectangle((0, 0), 1, 1, color="#fbe5d6", label="validation years (not fitted)"),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=8, frameon=False)
+    fig.suptitle("The model against the trade record (IMF DOTS, WDI)", fontsize=11)
+    fig.tight_layout(rect=(0, 0.04, 1, 0.97))
+    return fig
+
+
 FIGURES = {
     "turnover": turnover_figure,
     "shares": shares_figure,
     "ventures": ventures_figure,
     "agreements": agreements_figure,
+    "partners": partners_figure,
+    "record": record_figure,
 }
 
 
@@ -182,8 +254,11 @@ LABELS = {
     "jv_kz": ("Joint ventures in Kazakhstan", "joint ventures"),
     "jv_kz_russian_share": ("Share of Kazakh joint ventures with Russian capital", "share"),
     "agreements": ("Active interregional agreements", "agreements"),
+    "kz_imports_usd_bn": ("Kazakhstan's recorded goods imports", "US$ bn (current)"),
     "kz_imports_from_ru_usd_bn": ("Kazakh imports from Russia", "US$ bn (current)"),
-    "kz_imports_from_row_usd_bn": ("Kazakh imports from the Rest of World", "US$ bn (current)"),
+    "kz_imports_from_cn_usd_bn": ("Kazakh imports from China", "US$ bn (current)"),
+    "kz_imports_from_eu_usd_bn": ("Kazakh imports from the European Union", "US$ bn (current)"),
+    "ru_share_of_kz_imports": ("Russia's share of Kazakhstan's imports", "share"),
 }
 
 
@@ -217,10 +292,14 @@ def save_comparison_plots(model: pd.DataFrame, order: list[str], folder: Path) -
 
 
 def save_plots(results: Results, folder: Path) -> list[Path]:
-    """Write every figure of `results` as PNG into `folder`."""
+    """Write every figure of `results` as PNG into `folder` (the record's only for history)."""
     paths = []
+    years = results.model.year
     for name, make in FIGURES.items():
-        fig = make(results.model)
+        if name == "record" and not (years.min() <= 1995 and years.max() >= 2012):
+            continue
+        fig = (record_figure(path_frame(results.model)) if name == "record"
+               else make(results.model))  # fmt: skip
         title = results.meta.get("title", "")
         if title:
             fig.suptitle(title, fontsize=9, x=0.99, ha="right", color="#555555")

@@ -131,7 +131,9 @@ def _target(entry: dict, where: str, source: str) -> Target:
                 f"record {target.record!r} not one of {sorted(SERIES)}", source=source, key=where
             )
         if target.table != "model":
-            raise InputError("a path target is measured on the model table", source=source, key=where)
+            raise InputError(
+                "a path target is measured on the model table", source=source, key=where
+            )
         if target.validation and target.validation[0] <= target.years[1]:
             raise InputError(
                 f"validation years {target.validation} must come after the fitted years "
@@ -169,8 +171,8 @@ def load_targets(path: Path = TARGETS_FILE) -> tuple[Target, ...]:
 
 
 def targets_by_measure() -> dict[str, Target]:
-    """The model-table targets keyed by the column they are measured on."""
-    return {t.measure: t for t in load_targets() if t.table == "model"}
+    """The paper's model-table targets keyed by the column they are measured on."""
+    return {t.measure: t for t in load_targets() if t.table == "model" and t.kind != "path"}
 
 
 def path_series(target: Target, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -178,6 +180,14 @@ def path_series(target: Target, tables: dict[str, pd.DataFrame]) -> pd.DataFrame
     frame = tables["model"]
     value = frame[target.measure] / (frame[target.per] if target.per else 1.0)
     return pd.DataFrame({"replicate": frame.replicate, "year": frame.year, "value": value})
+
+
+def path_frame(model: pd.DataFrame) -> pd.DataFrame:
+    """Every path target's model series from a `model` table: `year, replicate, <target ids>`."""
+    out = model[["year", "replicate"]].copy()
+    for target in (t for t in load_targets() if t.kind == "path"):
+        out[target.id] = model[target.measure] / (model[target.per] if target.per else 1.0)
+    return out
 
 
 def path_years(target: Target, which: str = "fitted") -> np.ndarray:

@@ -460,7 +460,8 @@ def equilibrium(
         cut = rule.cells(psi, s, d)
         mass = seller_mass(supply, s[:, None], origins, cut)
         if ties.slots.size:
-            mass = mass + pairs.extra(supply, s[:, None], origins, d[:, None], cut)
+            # Origin-major order makes the queries ascending, which binary search is fastest on.
+            mass = mass + pairs.extra(supply, s[None, :], origins.T, d[None, :], cut.T).T
         return (costs.access[s, :, d] * mass).sum(axis=1)
 
     # G(0): every firm sells everywhere; it bounds the root from above.

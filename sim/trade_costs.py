@@ -8,7 +8,10 @@ savings of agreements and forums, and each country's unit cost (its goods' US$ p
   goods from partner p; `partner_tariff_<p>` on Kazakh and Russian goods entering p; 0 within a
   country and between partners (their tariffs on each other are not modelled);
 - barrier b_od = (1 + t_od)(1 + ntb)(1 + formalities) between Kazakhstan and Russia,
-  (1 + t_od)(1 + partner_barrier_p) between either of them and partner p, 1 otherwise;
+  (1 + t_od)(1 + partner_barrier_p) from partner p into either of them and
+  (1 + t_od)(1 + partner_export_barrier) from either of them into any partner, times
+  (1 + ntb)(1 + formalities) again where that route transits the other country (`World.transit`),
+  1 otherwise;
 - iceberg tau_od = (d_od / d_int)^rho;
 - market access T_od = (tau_od * b_od * w_c(o))^(1 - sigma), with w the origin's unit cost;
 - fixed cost F_od = Fbar_od * Phi_od * (1 - S_od) * w_c(o) / sigma, per unit of firm mass, with
@@ -36,6 +39,7 @@ class CostStructure:
 
     country: np.ndarray  # country of each market
     cross_border: np.ndarray  # (M, M) Kazakh-Russian pairs, either direction
+    transit: np.ndarray  # (M, M) routes to partners that cross the Kazakh-Russian border
     log_tau: np.ndarray  # (M, M) log iceberg cost
     fixed_base: np.ndarray  # (M, M) Fbar
     sunk: np.ndarray  # (M, M) sunk cost as a multiple of the fixed cost
@@ -59,6 +63,7 @@ class CostStructure:
         return CostStructure(
             world.country,
             cross,
+            world.transit,
             log_tau,
             fixed,
             params.sunk_cost_ratio * (1.0 - np.eye(m)),
@@ -87,14 +92,13 @@ def barriers(
     """(M, M) barrier factor b (tariff and non-tariff, beyond distance)."""
     country = structure.country
     c_o, c_d = country[:, None], country[None, :]
-    extra = np.where(
-        structure.cross_border, (1.0 + levers.mutual_ntb) * (1.0 + levers.border_formalities), 1.0
-    )
+    border = (1.0 + levers.mutual_ntb) * (1.0 + levers.border_formalities)
+    extra = np.where(structure.cross_border, border, 1.0)
+    extra = np.where((c_o <= RU) & (c_d > RU), 1.0 + params.partner_export_barrier, extra)
     for p, key in PARTNER_KEYS.items():
         barrier = 1.0 + getattr(params, f"partner_barrier_{key}")
-        touches = ((c_o == p) & (c_d <= RU)) | ((c_o <= RU) & (c_d == p))
-        extra = np.where(touches, barrier, extra)
-    return (1.0 + tariff) * extra
+        extra = np.where((c_o == p) & (c_d <= RU), barrier, extra)
+    return (1.0 + tariff) * np.where(structure.transit, extra * border, extra)
 
 
 def search_saving(
@@ -147,7 +151,9 @@ def year_costs(
     tariff = tariffs(structure, levers)
     barrier = barriers(structure, levers, params, tariff)
     formalities = np.where(
-        structure.cross_border, 1.0 + params.formalities_fixed_share * levers.border_formalities, 1.0
+        structure.cross_border,
+        1.0 + params.formalities_fixed_share * levers.border_formalities,
+        1.0,
     )
     fixed = structure.fixed_base * formalities * (1.0 - saving) / params.sigma
     return YearCosts(

@@ -153,7 +153,7 @@ def dissolve(
     country_of: np.ndarray,
     n_markets: int,
 ) -> tuple[list[JointVenture], np.ndarray]:
-    """Dissolve ventures with their hazard; return those kept and the count per (location, origin)."""
+    """Dissolve ventures with their hazard; return those kept and the count per location, origin."""
     prob = dissolution_probability(levers, params)
     draw = rng.random(len(ventures))
     counts = np.zeros((n_markets, len(COUNTRIES)), dtype=np.int64)
@@ -167,9 +167,7 @@ def dissolve(
     return keep, counts
 
 
-def found(
-    model: TransfrontierModel, levers: RegimeParameters, protocols: np.ndarray
-) -> np.ndarray:
+def found(model: TransfrontierModel, levers: RegimeParameters, protocols: np.ndarray) -> np.ndarray:
     """Form this year's new ventures as agents of `model`; return the count per (location, origin).
 
     Investors from Russian regions in Kazakh regions, from Kazakh regions in Russian regions,

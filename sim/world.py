@@ -10,6 +10,9 @@ of d(m, g) + d(g, p), where d(g, p) is the great-circle distance from the gatewa
 centre (China, the European Union) or `row_distance_km` (the rest of the world, which has no
 single centre). Between partners: centre to centre, or `row_distance_km` to and from the rest of
 the world. Inside every market: `internal_distance_km`, which is also the floor of all distances.
+Russia's regions use Russia's own gateways; Kazakhstan, landlocked, uses any, and a route
+whose gateway lies in Russia transits it (Kazakhstan's trade with Europe runs through Russian
+ports and crossings): such a route also crosses the Kazakhstan–Russia border (`transit`).
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ class World:
             partner rows and columns hold the gateway route without `row_distance_km`.
         via_row: (M, M) True where the route runs to or from the rest of the world (and so
             adds `row_distance_km`).
+        transit: (M, M) True where a region's route to or from a partner runs through a
+            gateway in the other of the two countries.
     """
 
     market_ids: np.ndarray
@@ -66,6 +71,7 @@ class World:
     gdp_share: np.ndarray
     between_km: np.ndarray
     via_row: np.ndarray
+    transit: np.ndarray
 
     @property
     def n_markets(self) -> int:
@@ -113,6 +119,8 @@ def load_world() -> World:
     m = n + n_partners
     between = np.zeros((m, m))
     via_row = np.zeros((m, m), dtype=bool)
+    transit = np.zeros((m, m), dtype=bool)
+    region_country = country[:n]
     between[:n, :n] = great_circle_km(lat, lon, lat, lon)
     index = {rid: i for i, rid in enumerate(regions.region_id)}
     centre_lat = partners.lat.to_numpy(float)
@@ -126,8 +134,13 @@ def load_world() -> World:
         else:
             onward = np.zeros(gates.size)
             via_row[:n, n + p] = via_row[n + p, :n] = True
-        route = (leg + onward[None, :]).min(axis=1)
+        total = leg + onward[None, :]
+        # Russia reaches its partners through its own gateways.
+        total[(region_country == RU)[:, None] & (region_country[gates] != RU)[None, :]] = np.inf
+        route = total.min(axis=1)
         between[:n, n + p] = between[n + p, :n] = route
+        through = region_country[gates[np.argmin(total, axis=1)]] != region_country
+        transit[:n, n + p] = transit[n + p, :n] = through
     for p in range(n_partners):
         for q in range(n_partners):
             if p == q:
@@ -139,7 +152,9 @@ def load_world() -> World:
             else:
                 via_row[n + p, n + q] = True
     return World(
-        market_ids=np.concatenate((regions.region_id.to_numpy(str), partners.partner_id.to_numpy(str))),
+        market_ids=np.concatenate(
+            (regions.region_id.to_numpy(str), partners.partner_id.to_numpy(str))
+        ),
         names=np.concatenate((regions.name.to_numpy(str), partners.name.to_numpy(str))),
         country=country,
         border=np.concatenate((regions.border.to_numpy(bool), np.zeros(n_partners, dtype=bool))),
@@ -155,4 +170,5 @@ def load_world() -> World:
         gdp_share=share,
         between_km=between,
         via_row=via_row,
+        transit=transit,
     )

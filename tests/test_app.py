@@ -20,6 +20,7 @@ from sim.errors import InputError
 from sim.parameters import ModelParameters, RegimeParameters, parameter_ranges
 from sim.policy import levers_for_year
 from sim.scenario import available_scenarios, load_scenario
+from sim.world import KZ, RU
 
 LEVER_RANGES = parameter_ranges(RegimeParameters)
 
@@ -41,6 +42,11 @@ def test_controls_at_their_start_run_the_scenario_itself(name):
     assert "name =" not in app.scenario_toml(settings)
 
 
+def _historical_levers(regime):
+    """The levers of one regime of the shipped history."""
+    return next(r.levers for r in load_scenario("historical").regimes if r.name == regime)
+
+
 def test_moving_the_customs_union_keeps_its_spacing_and_undoes_no_step():
     """The four steps move together; later regimes no longer raise barriers."""
     spec = app.class_spec(app.ClassSettings(customs_union_year=2000))
@@ -48,11 +54,14 @@ def test_moving_the_customs_union_keeps_its_spacing_and_undoes_no_step():
     assert starts["customs_union_tariff"] == 2000.0
     assert starts["internal_controls_removed"] == pytest.approx(2001.496, abs=1e-3)
     assert starts["common_economic_space"] == 2002.0 and starts["eaeu"] == 2005.0
+    union = _historical_levers("customs_union_tariff")
+    controls_removed = _historical_levers("internal_controls_removed")
     for year in range(2000, 2016):
         levers, _ = levers_for_year(spec.regimes, year)
-        assert levers.external_tariff_kz == pytest.approx(0.111)
+        for lever in app.control_levers("external_tariff_kz"):
+            assert getattr(levers, lever) == pytest.approx(getattr(union, lever)), (year, lever)
         if year >= 2002:
-            assert levers.border_formalities == pytest.approx(0.05)
+            assert levers.border_formalities == pytest.approx(controls_removed.border_formalities)
     ntb = [levers_for_year(spec.regimes, y)[0].mutual_ntb for y in range(2000, 2016)]
     assert all(b <= a + 1e-12 for a, b in itertools.pairwise(ntb))
 
@@ -72,7 +81,8 @@ def test_internal_controls_switch():
     """Off removes the July 2011 step; on restores it in the scenario that kept controls."""
     off = app.class_spec(app.ClassSettings(internal_controls_removed=False))
     assert "internal_controls_removed" not in [r.name for r in off.regimes]
-    assert levers_for_year(off.regimes, 2013)[0].border_formalities == pytest.approx(0.10)
+    before = _historical_levers("customs_union_tariff").border_formalities
+    assert levers_for_year(off.regimes, 2013)[0].border_formalities == pytest.approx(before)
     on = app.class_spec(
         app.ClassSettings(scenario="border_formalities_kept", internal_controls_removed=True)
     )
@@ -89,6 +99,36 @@ def test_a_moved_lever_holds_from_the_policy_year_only():
         want, _ = levers_for_year(history.regimes, year)
         expected = dataclasses.replace(want, legal_framework=0.9) if year >= 2005 else want
         assert got == expected, year
+
+
+KZ_TARIFFS = ("external_tariff_kz_cn", "external_tariff_kz_eu", "external_tariff_kz_row")
+
+
+def test_the_external_tariff_control_sets_all_three_partners(tmp_path):
+    """One slider holds Kazakhstan's tariff on China, the EU and the rest of the world alike."""
+    assert app.control_levers("external_tariff_kz") == KZ_TARIFFS
+    settings = app.ClassSettings.from_controls("historical", external_tariff_kz=0.2)
+    assert settings.levers == {"external_tariff_kz": 0.2}
+    spec = app.class_spec(settings)
+    history = load_scenario("historical")
+    for year in range(1991, 2016):
+        got, _ = levers_for_year(spec.regimes, year)
+        want, _ = levers_for_year(history.regimes, year)
+        if year >= 2010:
+            want = dataclasses.replace(want, **dict.fromkeys(KZ_TARIFFS, 0.2))
+        assert got == want, year
+    text = app.scenario_toml(settings)
+    assert all(f"{lever} = 0.2" in text for lever in KZ_TARIFFS)
+    path = tmp_path / "class.toml"
+    path.write_text(text)
+    loaded = load_scenario(path)
+    assert [(r.name, r.start, r.levers) for r in loaded.regimes] == [
+        (r.name, r.start, r.levers) for r in spec.regimes
+    ]
+    # At its start (the three tariffs' common value) the slider changes nothing.
+    assert not app.ClassSettings.from_controls("historical", external_tariff_kz=0.095).levers
+    with pytest.raises(InputError):
+        app.class_spec(app.ClassSettings(levers={"external_tariff_kz_cn": 0.2}))
 
 
 @pytest.mark.parametrize(
@@ -181,8 +221,9 @@ def test_controls_exist_with_the_documented_ranges(app_page):
     app_page.find(v.Checkbox, label="Internal customs controls removed").assert_single()
     for name, (label, _) in app.LEVER_CONTROLS.items():
         slider = _slider(app_page, label)
-        rng = LEVER_RANGES[name][1]
-        assert (slider.min, slider.max) == (rng.lo, rng.hi), name
+        for lever in app.control_levers(name):
+            rng = LEVER_RANGES[lever][1]
+            assert (slider.min, slider.max) == (rng.lo, rng.hi), lever
     history = load_scenario("historical")
     assert _slider(app_page, "Legal framework").v_model == pytest.approx(0.7)
     cu = _slider(app_page, "Customs Union year")
@@ -200,7 +241,7 @@ def test_controls_exist_with_the_documented_ranges(app_page):
 def test_step_advances_the_year_and_redraws(app_page):
     """Step simulates one year: the panel's year moves on and every figure is redrawn."""
     before = _images(app_page)
-    assert len(before) == 5
+    assert len(before) == 6
     assert "before the first step" in _panel_text(app_page)
     _button(app_page, "Step").click()
     assert "<b>1991</b>" in _panel_text(app_page)
@@ -230,6 +271,17 @@ def test_changing_the_scenario_restarts_with_its_own_values(app_page):
     assert "No Customs Union" in _panel_text(app_page)
 
 
+def test_the_tariff_slider_reaches_the_model(app_page):
+    """Moving "External tariff (KZ)" and pressing Reset holds all three partner tariffs."""
+    _slider(app_page, "External tariff (KZ)").v_model = 0.2
+    _button(app_page, "Reset").click()
+    text = _panel_text(app_page)
+    assert "from 2010: external tariff (kz) 0.2" in text
+    assert all(f"{lever} = 0.2" in text for lever in KZ_TARIFFS)
+    _button(app_page, "Step").click()
+    assert "external tariff (kz) 0.053" in _panel_text(app_page)  # 1991: before the change
+
+
 def test_the_model_built_from_controls():
     """The model class SolaraViz rebuilds on Reset takes the controls as keyword arguments."""
     model = app.ClassroomModel(
@@ -246,19 +298,43 @@ def test_the_model_built_from_controls():
 def test_views_draw_before_and_after_steps():
     """Every figure and the panel draw at the start and after a few years."""
     model = app.ClassroomModel(n_firms=1500, seed=2)
+    paths = [t for t in app.load_targets() if t.kind == "path"]
     for years in (12, 13):
         for name in app.SERIES:
             assert app.series_figure(model, name).axes
         assert app.map_figure(model).axes
         table = app.paper_table(model)
-        assert len(table) == len(app.load_targets())
+        assert len(table) + len(paths) == len(app.load_targets())
+        assert len(app.record_table(model)) == len(paths)
         model.run_for(years)
     assert not model.running
     flows = app.pair_flows(model)
-    assert (flows.usd_bn >= 0).all() and flows.usd_bn.is_monotonic_decreasing
+    assert (flows.usd_bn > 0).all() and flows.usd_bn.is_monotonic_decreasing
+    assert (model.country_of[flows.a] == RU).all() and (model.country_of[flows.b] == KZ).all()
     recorded = model.records[-1].model["turnover_usd_bn"]
     assert flows.usd_bn.sum() == pytest.approx(recorded, rel=1e-9)
     assert not (app.paper_table(model).verdict == "not reached yet").any()
+    # 2015: the record has every series, so each row sets two numbers side by side.
+    against = app.record_table(model)
+    assert against.record.str.contains(r"\d").all() and against.run.str.contains(r"\d").all()
+    assert against.verdict.str.contains("record").all()
+
+
+def test_the_imports_view_draws_the_four_partners_and_the_record():
+    """Kazakh imports from each partner as the model records them, and the record's from Russia."""
+    model = app.ClassroomModel(n_firms=1500, seed=2)
+    model.run_for(8)  # to 1998: the record starts in 1994
+    frame = app.model_frame(model)
+    lines = {line.get_label(): line for line in app.imports_figure(model).axes[0].get_lines()}
+    columns = app.SERIES["imports"].columns
+    assert len(columns) == 4
+    for column, (label, _) in columns.items():
+        assert list(lines[label].get_xdata()) == list(frame.year)
+        assert list(lines[label].get_ydata()) == pytest.approx(list(frame[column]))
+    record = app.record("kz_imports_from_ru")
+    shown = lines["record: Kazakh imports from Russia (mirror mean)"]
+    assert list(shown.get_xdata()) == list(range(1994, 2016))
+    assert list(shown.get_ydata()) == pytest.approx(list(record.value.loc[1994:2015]))
 
 
 # --- the teacher's guide -------------------------------------------------------------------------
