@@ -20,9 +20,12 @@ Two pieces of `sim.trade.seller_mass` are reproduced so that the aggregates matc
   (sector, origin) segment (an end agent as far outward as inward, half a unit each way if it is
   alone, never below size 1): it sells with the share of that spread that lies above the
   cutoff, and counts as a seller when its own size clears the cutoff;
-- the Rest of World is a continuum of firms, not agents, with Pareto sizes from `floor` up: its
-  sellers' mass above a cutoff is `M * floor * theta / (theta - 1) * max(cut / floor, 1) **
-  (1 - theta)`, added by the model after the agents.
+- the partners (China, the EU, the rest of the world) are continua of firms, not agents, with
+  Pareto sizes from `floor` up: their sellers' mass above a cutoff is `M * floor * theta /
+  (theta - 1) * max(cut / floor, 1) ** (1 - theta)`, added by the model after the agents.
+
+The market clearing of `sim.economy` (each country's unit cost) sets the costs the firms face;
+the reference takes them as given, like the vectorized code does inside one clearing step.
 
 Only Mesa idioms that Mesa 4 keeps are used: `Model(rng=...)`, `Agent.create_agents` and
 `model.agents.shuffle_do("step")`.
@@ -39,7 +42,6 @@ import mesa
 import numpy as np
 
 from sim import trade
-from sim.policy import levers_for_year
 
 if TYPE_CHECKING:
     from sim.model import TransfrontierModel
@@ -58,14 +60,8 @@ class MarketInputs:
 
 
 def year_inputs(model: TransfrontierModel) -> tuple[np.ndarray, trade.TradeCosts]:
-    """Demand and costs of the model's current year, as its last step computed them.
-
-    The model keeps neither, so they are recomputed from its levers, macro conditions,
-    agreements and contacts (all unchanged since the year's market choice).
-    """
-    levers, _ = levers_for_year(model.spec.regimes, model.year)
-    demand_c, price_c = model.macro.at(model.year)
-    return model._demand(demand_c), model._costs(levers, demand_c, price_c)
+    """Spending and costs of the model's current year, at the unit costs its markets cleared at."""
+    return model.spending, model.costs_in_force()
 
 
 def inputs_from_model(
@@ -228,7 +224,7 @@ class ReferenceMarket(mesa.Model):
         return self.demand[s][d] * self.access[s][o][d] / self.psi[s][d] / (1.0 + self.tariff[o][d])
 
     def _add_continuum(self) -> None:
-        """Sales of the continuum origins (Rest of World): the mass above each cutoff."""
+        """Sales of the continuum origins (the partners): the mass above each cutoff."""
         scale = self.theta / (self.theta - 1.0)
         for s in range(self.n_sectors):
             for o, mass in enumerate(self.continuum[s]):

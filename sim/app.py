@@ -20,8 +20,8 @@ How the controls map onto the scenario (the teacher's guide, `docs/teaching.md`,
   "never": the four steps are removed. When the union moves, no regime after its start undoes
   a step towards integration: each directional lever keeps the more integrated of its own value
   and the one in force before it, as the shipped `early_customs_union` scenario does by hand.
-  A scenario without the union (`no_customs_union`) gets the historical steps back when the
-  slider is moved into the run.
+  A scenario without the union's regimes (a scenario file that removes them) gets the
+  historical steps back when the slider is moved into the run.
 - **Internal customs controls removed** switches the July 2011 step on or off. Off removes the
   `internal_controls_removed` regime, so the border formalities, non-tariff barriers and
   enforcement in force before it stay (what `border_formalities_kept` means); on restores the
@@ -121,8 +121,8 @@ LEVER_CONTROLS: dict[str, tuple[str, float]] = {
     "enforcement": ("Shadow-trade enforcement", 0.01),
 }
 # Controls that set a group of levers, by partner. Kazakhstan's tariff is one slider: the class
-# explores the common external tariff, which raised it on every partner alike and so diverted
-# imports from China and the European Union towards Russia.
+# explores the common external tariff, which raised it on every partner alike, and how it turns
+# Kazakh imports away from China and the European Union towards Russia.
 LEVER_GROUPS: dict[str, dict[str, str]] = {
     "external_tariff_kz": {p: f"external_tariff_kz_{p.lower()}" for p in PARTNERS},
 }
@@ -134,12 +134,13 @@ def control_levers(name: str) -> tuple[str, ...]:
 
 
 def _shared_range(levers: tuple[str, ...]) -> Range:
-    """The values every one of `levers` may take."""
+    """The values that every one of `levers` may take (the overlap of their declared ranges)."""
     ranges = [LEVER_RANGES[lever] for lever in levers]
     return Range(max(r.lo for r in ranges), min(r.hi for r in ranges))
 
 
 CONTROL_RANGES = {name: _shared_range(control_levers(name)) for name in LEVER_CONTROLS}
+
 # +1: more is more integrated; -1: less is; 0: no direction (tariffs on and by the partners).
 INTEGRATION_DIRECTION = {
     "mutual_tariff": -1,

@@ -1,4 +1,4 @@
-"""Input data: regions, sectors and macro series, read from `sim/data/` with their sources.
+"""Input data: regions, partners, macro series and the trade record, read from `sim/data/`.
 
 Every figure in these files carries a source key explained in the `SOURCES` markdown files next
 to them. Where this module derives a number (an economic size for a region without a sourced
@@ -20,8 +20,8 @@ ROW_ID = "row"
 SIZE_YEAR = 2010
 
 
-def _read_csv(name: str, required: list[str], directory: Path = DATA_DIR) -> pd.DataFrame:
-    path = directory / name
+def _read_csv(name: str, required: list[str], directory: Path | None = None) -> pd.DataFrame:
+    path = (directory or DATA_DIR) / name
     try:
         frame = pd.read_csv(path, comment=None)
     except FileNotFoundError as exc:

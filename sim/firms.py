@@ -4,7 +4,7 @@ Each slot holds a Kazakh or Russian firm's home region, sector and productivity.
 Pareto distributed (heavy-tailed) with minimum 1; a firm's sales potential is
 `size = phi**(sigma-1)`. The number of slots is fixed (the `n_firms` resolution, split between
 the countries by `kz_agent_share`); a firm that exits frees its slot for an entrant of the same
-country, located where demand is. (Rest-of-World firms are not agents: they supply as a
+country, located where demand is. (The partners' firms are not agents: they supply as a
 continuum, see `sim.trade`.)
 
 Agents sample the productivity law with an oversampled tail (importance sampling): they draw

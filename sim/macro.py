@@ -186,6 +186,7 @@ def _indicators(spec: ScenarioSpec, years: np.ndarray, gdp: np.ndarray) -> dict[
     Trade levels are filled as ratios to GDP, so the rules hold a ratio, not a level.
     """
     frame = load_indicators()
+    data_gdp = load_macro(spec.macro_file).gdp_usd_bn
     out = {name: np.empty((len(DATA_COUNTRIES), len(years))) for name in INDICATORS}
     for c, country in enumerate(DATA_COUNTRIES):
         for name, (indicator, divisor) in INDICATORS.items():
@@ -193,8 +194,8 @@ def _indicators(spec: ScenarioSpec, years: np.ndarray, gdp: np.ndarray) -> dict[
             file = str(DATA_DIR / (rows.file.iloc[0] if len(rows) else "world-economy-wdi.csv"))
             series = rows.set_index("year").value / divisor
             level = name in ("exports", "imports")
-            if level:
-                series = series / pd.Series(gdp[c], index=years).reindex(series.index)
+            if level:  # over the data's years, whatever the run's
+                series = series / data_gdp.loc[country].reindex(series.index)
             values = _filled(series, years, f"{country} {indicator}", file, spec)
             out[name][c] = values * gdp[c] if level else values
     return out

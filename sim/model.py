@@ -194,6 +194,7 @@ class TransfrontierModel(mesa.Model):
             self.trade_elasticity,
             None if previous is None else self.clearing.jacobian,
         )
+        self.year_costs, self.spending = year_costs, spending  # kept for views and checks
         self.tariff = year_costs.tariff
         self.trade = self.clearing.trade
         self.unit_cost = self.clearing.unit_cost
@@ -311,6 +312,10 @@ class TransfrontierModel(mesa.Model):
         return entered, exited, closed
 
     # --- views for agents and apps ----------------------------------------------------------
+    def costs_in_force(self) -> trade.TradeCosts:
+        """This year's trade costs at the unit costs the goods markets cleared at."""
+        return self.year_costs.at(self.unit_cost)
+
     @property
     def linked(self) -> np.ndarray:
         """(n_ru, n_kz) True where a region pair has at least one active agreement."""

@@ -29,6 +29,7 @@ from sim.reporting import TABLES, tables_of
 from sim.scenario import ScenarioSpec, TransfrontierScenario, load_scenario
 
 FORMATS = ("parquet", "csv", "both")
+SPREADSHEET_ROWS = 1_048_576  # the most rows a spreadsheet opens: larger tables get no CSV
 
 
 def package_version() -> str:
@@ -57,6 +58,8 @@ class Results:
             "turnover_usd_bn",
             "kz_exports_to_ru_usd_bn",
             "kz_imports_from_ru_usd_bn",
+            "kz_imports_usd_bn",
+            "ru_share_of_kz_imports",
             "interregional_share",
             "border_region_share",
             "jv_kz",
@@ -205,7 +208,7 @@ def metadata_of(spec: ScenarioSpec, seed: int, seeds: list[int]) -> dict[str, An
         "mesa_version": metadata.version("mesa"),
         "numpy_version": np.__version__,
         "python_version": platform.python_version(),
-        "money_unit": "US$ bn (current), model units x money_scale",
+        "money_unit": "US$ bn (current)",
     }
 
 
@@ -250,7 +253,8 @@ def write_outputs(
     """Write tables, `meta.json` and figures into `out_dir`: all files or none.
 
     Everything is written into a temporary folder next to `out_dir` and moved into place at
-    the end, so a failure leaves no half-written output.
+    the end, so a failure leaves no half-written output. A table too long for a spreadsheet
+    (the `flows` of many replicates) is written as Parquet only, and `meta.json` says so.
     """
     if fmt not in FORMATS:
         raise InputError(f"format {fmt!r} not one of {FORMATS}", key="format")
@@ -258,11 +262,18 @@ def write_outputs(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
+        parquet_only = []
         for name, frame in tables.items():
-            if fmt in ("parquet", "both"):
+            csv = fmt in ("csv", "both")
+            if csv and len(frame) > SPREADSHEET_ROWS:
+                parquet_only.append(name)
+                csv = False
+            if fmt in ("parquet", "both") or not csv:
                 frame.to_parquet(tmp / f"{name}.parquet", index=False)
-            if fmt in ("csv", "both"):
+            if csv:
                 frame.to_csv(tmp / f"{name}.csv", index=False)
+        if parquet_only:
+            meta = {**meta, "parquet_only": parquet_only}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
         if figures is not None:
             figures(tmp)

@@ -6,8 +6,9 @@ Each firm sells in a market if its variable profit there covers the fixed cost o
     x_i = E_d * T_od * w_i * a_i / Psi_d,     Psi_d = sum over sellers j of T_o(j)d * w_j * a_j,
 
 with `a = phi**(sigma-1)`, `w` the firm mass an agent stands for (its weighted share of its
-country's real output, see `sim.firms`), `T_od = (tau_od * b_od * p_o)**(1-sigma)` the market
-access (iceberg distance cost `(d_od / d_internal)^rho`, border barriers, origin price level),
+country's real output, see `sim.firms`), `T_od = (tau_od * b_od * c_o)**(1-sigma)` the market
+access (iceberg distance cost `(d_od / d_internal)^rho`, border barriers, the origin country's
+unit cost `c_o`, solved by `sim.economy`),
 and variable profit `x_i / (sigma * (1 + tariff_od))`. The rule is a productivity cutoff per
 (sector, origin, destination):
 
@@ -23,10 +24,11 @@ Because every firm of a (sector, origin) pair faces the same costs, the sellers 
 above the cutoff: with firms sorted by productivity inside each (sector, origin) segment and
 cumulative sums of `w * a`, every cutoff costs one binary search: O(N log N + S R^2) per year.
 Firms with joint-venture ties face a lower fixed cost in the partner country; they are a sparse
-correction on top. The Rest of World supplies as a continuum of firms with Pareto productivity
-whose sizes start at `floor` (a productivity shift lambda gives floor = lambda^(sigma-1)), so its
-sellers' mass above a cutoff is exact:
+correction on top. The partner markets (China, the EU, the rest of the world) supply as continua
+of firms with Pareto productivity whose sizes start at `floor`, so their sellers' mass above a
+cutoff is exact:
 `M * floor * theta/(theta-1) * max(cut/floor, 1)^(1-theta)`, theta = pareto_shape/(sigma-1).
+Demand, costs and the firms' mass come from `sim.economy` and `sim.trade_costs`.
 """
 
 from __future__ import annotations

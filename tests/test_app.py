@@ -7,6 +7,7 @@ widgets in this process; clicks and slider moves are made on the widgets as a br
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import itertools
 from pathlib import Path
 
@@ -66,15 +67,18 @@ def test_moving_the_customs_union_keeps_its_spacing_and_undoes_no_step():
     assert all(b <= a + 1e-12 for a, b in itertools.pairwise(ntb))
 
 
-def test_customs_union_never_and_restored():
+def test_customs_union_never_and_restored(tmp_path):
     """The slider's last position removes the union; a scenario without it gets it back."""
     never = app.class_spec(app.ClassSettings(customs_union_year=2016))
     assert not {r.name for r in never.regimes} & set(app.CU_TRACK)
-    restored = app.class_spec(
-        app.ClassSettings(scenario="no_customs_union", customs_union_year=2005)
-    )
-    starts = {r.name: r.start for r in restored.regimes}
-    assert starts["customs_union_tariff"] == 2005.0 and starts["eaeu"] == 2010.0
+    without = tmp_path / "without_union.toml"
+    removed = "".join(f'\n[[regimes]]\nname = "{n}"\nremove = true\n' for n in app.CU_TRACK)
+    without.write_text(f'extends = "historical"\nname = "without_union"\n{removed}')
+    assert app.baseline(str(without)).customs_union_year == 2016
+    restored = app.class_timeline(app.ClassSettings(scenario=str(without), customs_union_year=2005))
+    starts = {meta["name"]: meta["start"] for meta, _ in restored}
+    assert starts["customs_union_tariff"] == dt.date(2005, 1, 1)
+    assert starts["eaeu"] == dt.date(2010, 1, 1)
 
 
 def test_internal_controls_switch():
@@ -266,8 +270,11 @@ def test_changing_a_lever_changes_the_model_parameters(app_page):
 def test_changing_the_scenario_restarts_with_its_own_values(app_page):
     """Choosing a scenario starts it at once, with the controls at its values."""
     app_page.find(v.Select, label="Scenario").widget.v_model = "no_customs_union"
-    assert _slider(app_page, "Customs Union year").v_model == 2016
+    # The union's regimes stay, without its trade policy: tariff and barriers of 2009.
+    assert _slider(app_page, "Customs Union year").v_model == 2010
+    assert _slider(app_page, "External tariff (KZ)").v_model == pytest.approx(0.053)
     assert _slider(app_page, "Non-tariff barriers").v_model == pytest.approx(0.10)
+    assert not app_page.find(v.Checkbox, label="Internal customs controls removed").widget.v_model
     assert "No Customs Union" in _panel_text(app_page)
 
 

@@ -99,7 +99,7 @@ def test_slider_and_step_change_the_plots(served_app):
             page.goto(served_app)
             step = page.get_by_role("button", name="Step")
             expect(step).to_be_visible()
-            expect(page.locator("img")).to_have_count(5)
+            expect(page.locator("img")).to_have_count(6)
             expect(page.get_by_text("before the first step").first).to_be_visible()
             before = _figure_shot(page)
 

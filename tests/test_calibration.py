@@ -44,6 +44,7 @@ def test_targets_file_covers_the_papers_figures():
         assert target.section and target.figure and target.years[0] <= target.years[1]
     assert targets["turnover"].years == (2006, 2006)
     assert targets["interregional_share"].kind == "lower_bound"
+    assert (targets["agreements"].kind, targets["agreements"].upper) == ("range", 500)
     assert any("20%" in n["figure"] for n in catalogue.not_modelled)  # CIS share: not modelled
     assert any("150" in i["figure"] for i in catalogue.inputs)  # Uralsk participants: input
 
@@ -65,12 +66,15 @@ def test_loss_is_zero_at_the_optimum_and_rises_away_from_it():
     near = loss(targets, _synthetic({"jv_kz": 300}))
     far = loss(targets, _synthetic({"jv_kz": 900}))
     assert 0 < near < far
-    # Above a lower bound costs nothing; below it does.
+    # Inside a range or above a lower bound costs nothing; below it does.
     assert loss(targets, _synthetic({"agreements": 80})) == pytest.approx(0.0, abs=1e-9)
     assert loss(targets, _synthetic({"agreements": -80})) > 0
+    assert loss(targets, _synthetic({"interregional_share": 0.1})) == pytest.approx(0.0, abs=1e-9)
+    # A path costs its distance from the record, fitted years only.
+    assert loss(targets, _synthetic({"turnover_path": 0.3})) > 0
     # A reported-only target (fitted = false) costs nothing, however far off.
-    reported = [t for t in targets if not t.fitted]
-    assert [t.id for t in reported] == ["saratov_growth"]
+    reported = {t.id for t in targets if not t.fitted}
+    assert "saratov_growth" in reported and "cn_share_of_kz_exports_path" in reported
     assert loss(targets, _synthetic({"saratov_growth": -0.4})) == pytest.approx(0.0, abs=1e-9)
 
 
@@ -79,9 +83,6 @@ def test_search_space_errors_name_file_and_key(tmp_path):
     bad = tmp_path / "space.toml"
     bad.write_text("[parameters]\njv_rate = [200.0, 100.0]\n")
     with pytest.raises(InputError, match=r"space\.toml \[parameters\.jv_rate\].*increasing"):
-        SearchSpace.load(bad)
-    bad.write_text("[parameters]\nmoney_scale = [0.5, 1.0]\n")
-    with pytest.raises(InputError, match=r"money_scale is fitted"):
         SearchSpace.load(bad)
     bad.write_text("[parameters]\nsigmaa = [2.0, 3.0]\n")
     with pytest.raises(InputError, match=r"unknown parameter 'sigmaa'"):
@@ -103,7 +104,7 @@ SMALL_SPACE = """
 scenario = "historical"
 n_firms = 500
 [parameters]
-distance_elasticity = [0.3, 1.0]
+fixed_cost_cross_border = [0.1, 0.5]
 jv_rate = [100.0, 600.0]
 """
 
@@ -115,28 +116,35 @@ def test_small_calibration_runs_end_to_end_and_reports(tmp_path):
     space_file.write_text(SMALL_SPACE)
     out = tmp_path / "study"
     target = tmp_path / "calibrated.toml"
-    result = calibrate(trials=3, replicates=2, evaluation_seeds=2, scale_seeds=2,
-                       profile_points=1, workers=2, out=out, space=SearchSpace.load(space_file),
+    result = calibrate(trials=3, replicates=2, evaluation_seeds=2, profile_points=1, workers=2,
+                       out=out, space=SearchSpace.load(space_file),
                        write_calibrated=target)  # fmt: skip
     assert result["trials"] == 3
-    assert set(result["params"]) == {"distance_elasticity", "jv_rate", "money_scale"}
-    seeds = [set(result[k]) for k in ("search_seeds", "evaluation_seeds", "scale_seeds")]
-    assert len(set().union(*seeds)) == 2 + 2 + 2  # three disjoint sets of seeds
+    assert set(result["params"]) == {"fixed_cost_cross_border", "jv_rate"}
+    seeds = [set(result[k]) for k in ("search_seeds", "evaluation_seeds")]
+    assert len(set().union(*seeds)) == 2 + 2  # two disjoint sets of seeds
     with Ledger(out / "ledger.sqlite") as ledger:
         assert ledger.count("search") == 3 * 2
-        assert ledger.count("scale") == 2
         assert ledger.count("evaluation") == 2
+        assert ledger.count("counterfactual") == 2
         assert ledger.count("profile") == 2 * 2 * 2  # 2 parameters x 2 sides x 2 seeds
     text = target.read_text()
-    assert "[parameters]" in text and "money_scale" in text and "evaluation_loss" in text
+    assert "[parameters]" in text and "jv_rate" in text and "evaluation_loss" in text
     report = build_report(out)
     body = report.read_text()
-    assert "| uralsk_forum_protocols |" in body and "targets met on the mean" in body
-    for name in ("paths.png", "loss.png", "profile.png"):
+    assert "| uralsk_forum_protocols |" in body and "of the paper's figures met" in body
+    assert "validation years" in body and "Gravity" in body and "counterfactual" in body
+    for name in ("paths.png", "record.png", "loss.png", "profile.png"):
         assert (report.parent / name).stat().st_size > 0
-    # The fitted money scale puts turnover near the paper's US$12.8 bn on fresh seeds too.
+    # Money is in US$ from the data: 2006 turnover is of the record's order without any scale.
     table = pd.read_csv(report.parent / "targets.csv").set_index("target")
-    assert table.loc["turnover", "mean"] == pytest.approx(12.8, rel=0.25)
+    assert 4.0 < table.loc["turnover", "mean"] < 40.0
+    record = pd.read_csv(report.parent / "record.csv").set_index("target")
+    assert record.loc["turnover_path", "validation_years"] == "2013-2015"
+    gravity = pd.read_csv(report.parent / "gravity.csv")
+    assert (gravity[gravity.statistic == "distance"]["mean"] < 0).all()
+    effects = pd.read_csv(report.parent / "customs_union.csv").set_index("outcome")
+    assert np.isfinite(effects.loc["turnover_usd_bn", "effect"])
 
 
 @pytest.mark.slow
@@ -146,7 +154,7 @@ def test_killed_calibration_resumes_without_rerunning(tmp_path):
     space_file.write_text(SMALL_SPACE)
     out = tmp_path / "study"
     args = [sys.executable, "-m", "sim", "calibrate", "--trials", "4", "--replicates", "2",
-            "--evaluation-seeds", "2", "--scale-seeds", "2", "--profile-points", "0",
+            "--evaluation-seeds", "2", "--profile-points", "0",
             "--workers", "1",
             "--space", str(space_file), "--out", str(out), "--no-write"]  # fmt: skip
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -170,7 +178,7 @@ def test_killed_calibration_resumes_without_rerunning(tmp_path):
     with Ledger(ledger_path) as ledger:
         total = ledger.count()
         ids = [r.run_id for r in ledger.records()]
-    assert len(ids) == len(set(ids)) == total == 4 * 2 + 2 + 2, done.stdout
+    assert len(ids) == len(set(ids)) == total == 4 * 2 + 2 + 2, done.stdout  # + counterfactual
     executed = int(done.stdout.split("runs executed now: ")[1].split(";")[0])
     assert executed == total - before  # nothing recorded before the kill ran again
 
@@ -192,13 +200,13 @@ def test_scenarios_take_the_calibrated_parameters(tmp_path, monkeypatch):
     import sim.scenario as scenario
 
     calibrated = tmp_path / "calibrated.toml"
-    calibrated.write_text("[parameters]\nmoney_scale = 1.234\n")
+    calibrated.write_text("[parameters]\njv_rate = 123.4\n")
     monkeypatch.setattr(scenario, "CALIBRATED_FILE", calibrated)
     monkeypatch.setattr(
         scenario, "calibrated_parameters",
         lambda path=calibrated: scenario._read_toml(path)["parameters"],
     )  # fmt: skip
-    assert scenario.load_scenario("historical").parameters.money_scale == 1.234
+    assert scenario.load_scenario("historical").parameters.jv_rate == 123.4
     own = tmp_path / "own.toml"
     own.write_text(
         textwrap.dedent("""
@@ -206,7 +214,7 @@ def test_scenarios_take_the_calibrated_parameters(tmp_path, monkeypatch):
         calibrated = false
     """)
     )
-    assert scenario.load_scenario(own).parameters.money_scale != 1.234
+    assert scenario.load_scenario(own).parameters.jv_rate != 123.4
 
 
 def test_report_evaluates_only_the_current_best_set(tmp_path):
@@ -241,7 +249,7 @@ def test_reach_tells_an_unreachable_target_from_a_traded_off_one(tmp_path):
                 ledger.record(f"{trial}-{seed}", kind="search", tag=f"trial-{trial}",
                               scenario="h", params=params, seed=seed, version="x",
                               measures=measures)  # fmt: skip
-            ledger.set_meta(f"trial:{trial}", {"params": params, "loss": 1.0, "money_scale": 1.0})
+            ledger.set_meta(f"trial:{trial}", {"params": params, "loss": 1.0})
         reach = reach_table(ledger).set_index("target")
     assert reach.loc["jv_kz", "trials_met"] == 1
     assert reach.loc["jv_kz", "closest_trial"] == 0

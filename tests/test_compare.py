@@ -43,16 +43,22 @@ def test_every_shipped_scenario_runs(name):
 def test_inheritance_resolves_as_documented():
     """Shipped variants change what they say and inherit the rest."""
     history = {r.name: r for r in load_scenario("historical").regimes}
-    none = {r.name for r in load_scenario("no_customs_union").regimes}
-    assert "customs_union_tariff" not in none and "eaeu" not in none
+    # Without the union's trade policy: its regimes keep their dates but not its trade levers.
+    none = {r.name: r for r in load_scenario("no_customs_union").regimes}
+    for name in ("customs_union_tariff", "internal_controls_removed", "eaeu"):
+        levers, before = none[name].levers, history["cross_border_agreement"].levers
+        assert levers.external_tariff_kz_cn == before.external_tariff_kz_cn == 0.053
+        assert levers.border_formalities == before.border_formalities
+        assert levers.mutual_ntb == 0.10
+    assert none["common_economic_space"].levers.legal_framework == 0.6  # history's
     early = {r.name: r for r in load_scenario("early_customs_union").regimes}
     assert early["customs_union_tariff"].start == 2000.0
-    for lever in ("external_tariff_kz", "mutual_ntb", "legal_framework"):  # the levers it sets
+    for lever in ("external_tariff_kz_cn", "mutual_ntb", "legal_framework"):  # levers it sets
         assert getattr(early["customs_union_tariff"].levers, lever) == getattr(
             history["customs_union_tariff"].levers, lever
         )
     kept = {r.name: r for r in load_scenario("border_formalities_kept").regimes}
-    assert kept["internal_controls_removed"].levers.border_formalities == 0.10
+    assert kept["internal_controls_removed"].levers.border_formalities == 0.04
     recs = load_scenario("paper_recommendations_2030")
     assert recs.end_year == 2030 and recs.macro_extend == "trend"
     assert recs.regimes[-1].levers.human_capital_exchange == 1.0
@@ -63,11 +69,13 @@ def test_trend_extension_continues_the_macro_path():
     from sim.macro import macro_path
 
     path = macro_path(load_scenario("eaeu_prospects_2030"))
-    demand, price = path.demand, path.price
+    gdp, price = path.gdp[:4], path.price[:4]  # the rest of the world is a difference
     i2016, i2030 = 2016 - 1991, 2030 - 1991
     assert np.all(price[:, i2030] == price[:, i2016])
-    growth = demand[:, i2016 + 1 :] / demand[:, i2016:-1]
+    growth = gdp[:, i2016 + 1 :] / gdp[:, i2016:-1]
     assert np.allclose(growth, growth[:, :1])  # constant growth per country
+    share = path.services_share[:2, i2016:]  # Kazakhstan's and Russia's data end in 2016
+    assert np.allclose(share, share[:, :1])  # shares and ratios hold their last values
 
 
 def test_summary_reports_paired_differences():

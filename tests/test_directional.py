@@ -1,4 +1,4 @@
-"""Directional behaviour: policy levers move the outcomes the way the model claims."""
+"""Directional behaviour: levers and shocks move the outcomes the way the model claims."""
 
 from __future__ import annotations
 
@@ -28,9 +28,6 @@ def test_removing_border_formalities_raises_cross_border_trade(write_scenario):
         name = "disintegration"
         border_formalities = 0.0
         [[regimes]]
-        name = "before_customs_union"
-        border_formalities = 0.0
-        [[regimes]]
         name = "internal_controls_removed"
         border_formalities = 0.0
         """
@@ -42,30 +39,67 @@ def test_removing_border_formalities_raises_cross_border_trade(write_scenario):
 
 
 @pytest.mark.slow
-def test_common_external_tariff_shifts_kazakh_imports_toward_russia(write_scenario):
-    """Without the 2010 rise of Kazakhstan's external tariff, more comes from the Rest of World."""
+def test_common_external_tariff_shifts_kazakh_imports_from_china_to_russia(write_scenario):
+    """Without the 2010 rise of the external tariff: more from China, less from Russia."""
     path = write_scenario(
         """
         extends = "historical"
         [[regimes]]
         name = "customs_union_tariff"
-        external_tariff_kz = 0.067
+        external_tariff_kz_cn = 0.053
+        external_tariff_kz_eu = 0.053
+        external_tariff_kz_row = 0.053
         """
     )
-    cols = ["kz_imports_from_ru_usd_bn", "kz_imports_from_row_usd_bn"]
+    cols = ["kz_imports_from_ru_usd_bn", "kz_imports_from_cn_usd_bn", "ru_share_of_kz_imports"]
     with_cet = _means("historical", (2010, 2015), cols)
     without = _means(path, (2010, 2015), cols)
-    assert with_cet.kz_imports_from_row_usd_bn < without.kz_imports_from_row_usd_bn
+    assert with_cet.kz_imports_from_cn_usd_bn < without.kz_imports_from_cn_usd_bn
+    assert with_cet.kz_imports_from_ru_usd_bn > without.kz_imports_from_ru_usd_bn
+    assert with_cet.ru_share_of_kz_imports > without.ru_share_of_kz_imports
 
-    # Most of what the tariff keeps out goes to Kazakh producers, so imports from Russia rise
-    # only a little (about 2% at 20,000 firms), less than seed noise at this test's size; but
-    # Russia's share of Kazakhstan's imports rises clearly.
-    def russian_share(m: pd.Series) -> float:
-        return m.kz_imports_from_ru_usd_bn / (
-            m.kz_imports_from_ru_usd_bn + m.kz_imports_from_row_usd_bn
-        )
 
-    assert russian_share(with_cet) > russian_share(without)
+@pytest.mark.slow
+def test_a_higher_oil_price_raises_kazakh_income_and_imports(write_scenario):
+    """Oil at 1.5 times its price from 2005: Kazakhstan's GDP and its imports are higher."""
+    path = write_scenario(
+        """
+        extends = "historical"
+        [[macro.adjust]]
+        country = "WORLD"
+        from_year = 2005
+        to_year = 2015
+        oil_price = 1.5
+        """
+    )
+    cols = ["kz_gdp_usd_bn", "kz_imports_usd_bn", "oil_price_usd_bbl"]
+    base = _means("historical", (2005, 2015), cols)
+    dear = _means(path, (2005, 2015), cols)
+    assert dear.oil_price_usd_bbl == pytest.approx(1.5 * base.oil_price_usd_bbl)
+    assert dear.kz_gdp_usd_bn > base.kz_gdp_usd_bn
+    assert dear.kz_imports_usd_bn > base.kz_imports_usd_bn
+
+
+@pytest.mark.slow
+def test_a_fall_in_income_lowers_imports(write_scenario):
+    """Kazakhstan's GDP 20% lower from 2005: its imports are lower, from Russia too."""
+    path = write_scenario(
+        """
+        extends = "historical"
+        [[macro.adjust]]
+        country = "KZ"
+        from_year = 2005
+        to_year = 2015
+        gdp = 0.8
+        price = 0.8
+        """
+    )
+    cols = ["kz_gdp_usd_bn", "kz_imports_usd_bn", "kz_imports_from_ru_usd_bn"]
+    base = _means("historical", (2005, 2015), cols)
+    poorer = _means(path, (2005, 2015), cols)
+    assert poorer.kz_gdp_usd_bn == pytest.approx(0.8 * base.kz_gdp_usd_bn)
+    assert poorer.kz_imports_usd_bn < base.kz_imports_usd_bn
+    assert poorer.kz_imports_from_ru_usd_bn < base.kz_imports_from_ru_usd_bn
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""The model as a whole: agents, determinism, scale of money across firm counts."""
+"""The model as a whole: agents, determinism, money across firm counts, the magnitudes."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def test_agents_are_real_mesa_agents(small_spec):
     model = TransfrontierModel(TransfrontierScenario(spec=small_spec, rng=3))
     model.run_for(15)
     by_type = model.agents_by_type
-    assert len(by_type[Region]) == 100  # 99 regions and the Rest of World
+    assert len(by_type[Region]) == 102  # 99 regions, China, the EU and the rest of the world
     assert len(by_type[Firm]) == SMALL_FIRMS
     assert len(by_type[JointVenture]) == len(model.ventures) > 0
     last = model.records[-1].model
@@ -70,7 +70,8 @@ def test_model_table_has_the_documented_columns(small_results):
     """The model table carries every column the outputs promise."""
     expected = {
         "replicate", "seed", "year", "regime", "turnover_usd_bn", "kz_exports_to_ru_usd_bn",
-        "kz_imports_from_ru_usd_bn", "kz_row_trade_usd_bn", "ru_row_trade_usd_bn",
+        "kz_imports_from_ru_usd_bn", "kz_exports_usd_bn", "kz_imports_usd_bn", "ru_exports_usd_bn",
+        "ru_imports_usd_bn", "kz_gdp_usd_bn", "ru_gdp_usd_bn", "ru_share_of_kz_imports",
         "interregional_share", "border_region_share", "shadow_share", "jv_kz", "jv_kz_russian",
         "jv_kz_russian_share", "jv_ru", "agreements", "linked_ru_regions", "firms",
         "exporters_cross_border",
@@ -90,6 +91,35 @@ def test_money_does_not_depend_on_the_number_of_firm_agents():
     for n in (5000, 20000):
         model = run(resolve_spec("historical", {"n_firms": n}), seed=5, replicates=3).model
         late = model[model.year.between(2008, 2015)]
-        means[n] = late[["turnover_usd_bn", "kz_imports_from_row_usd_bn"]].mean()
+        means[n] = late[["turnover_usd_bn", "kz_imports_from_cn_usd_bn"]].mean()
     ratio = means[20000] / means[5000]
     assert np.all(np.abs(ratio - 1.0) < 0.15), ratio
+
+
+def test_magnitudes_are_those_of_the_national_statistics(small_results):
+    """GDP is the data's; goods trade relative to GDP is in the range the statistics show."""
+    model = small_results.model
+    y2010 = model[model.year == 2010]
+    assert y2010.kz_gdp_usd_bn.mean() == pytest.approx(148.047, rel=1e-6)  # World Bank
+    assert y2010.ru_gdp_usd_bn.mean() == pytest.approx(1524.916, rel=1e-6)
+    late = model[model.year.between(2005, 2014)]
+    for country in ("kz", "ru"):
+        exports = late[f"{country}_exports_usd_bn"] / late[f"{country}_gdp_usd_bn"]
+        imports = late[f"{country}_imports_usd_bn"] / late[f"{country}_gdp_usd_bn"]
+        # WDI: exports 25-55% of GDP, imports 14-31% in these years; a goods surplus each year.
+        assert exports.between(0.15, 0.65).all(), country
+        assert imports.between(0.07, 0.45).all(), country
+        assert (exports > imports).all(), country
+
+
+def test_tables_too_long_for_a_spreadsheet_get_no_csv(tmp_path, monkeypatch):
+    """A table over a spreadsheet's rows is written as Parquet only, and meta.json says so."""
+    import json
+
+    from sim import runner
+
+    monkeypatch.setattr(runner, "SPREADSHEET_ROWS", 5)
+    tables = {"small": pd.DataFrame({"a": range(3)}), "flows": pd.DataFrame({"a": range(9)})}
+    files = {p.name for p in runner.write_outputs(tables, {}, tmp_path / "out", fmt="csv")}
+    assert files == {"small.csv", "flows.parquet", "meta.json"}
+    assert json.loads((tmp_path / "out" / "meta.json").read_text())["parquet_only"] == ["flows"]

@@ -36,13 +36,14 @@ def test_extends_overrides_regime_levers_by_name(write_scenario):
         name = "child"
         [[regimes]]
         name = "customs_union_tariff"
-        external_tariff_kz = 0.2
+        external_tariff_kz_cn = 0.2
         """
     )
     child = load_scenario(path)
     parent = load_scenario("historical")
     cu = {r.name: r for r in child.regimes}["customs_union_tariff"]
-    assert cu.levers.external_tariff_kz == 0.2
+    assert cu.levers.external_tariff_kz_cn == 0.2
+    assert cu.levers.external_tariff_kz_eu == 0.095  # the rest as the parent sets it
     assert (
         cu.levers.mutual_ntb
         == {r.name: r for r in parent.regimes}["customs_union_tariff"].levers.mutual_ntb
