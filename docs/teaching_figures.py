@@ -535,12 +535,12 @@ def exercise_3(runs: Runs) -> list[Row]:
         ("union in 2000: turnover", TURNOVER, 2015),
         ("union in 2000: ventures", "jv_kz", 2015),
         ("union in 2000: agreements", "agreements", 2015),
-        ("union in 2000: diversion", "kz_imports_from_row_usd_bn", 2005),
+        ("union in 2000: diversion", "kz_imports_from_cn_usd_bn", 2005),
         ("union in 2000: diversion", "kz_imports_from_ru_usd_bn", 2005),
     ]
     never = [
         ("without the union", TURNOVER, 2015),
-        ("without the union", "kz_imports_from_row_usd_bn", 2015),
+        ("without the union", "kz_imports_from_cn_usd_bn", 2015),
         ("without the union", "kz_imports_from_ru_usd_bn", 2015),
         ("without the union", "jv_kz", 2015),
     ]

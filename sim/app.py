@@ -83,8 +83,8 @@ from mesa.visualization.utils import update_counter
 
 from sim.errors import InputError
 from sim.model import TransfrontierModel
-from sim.parameters import PARTNERS, ModelParameters, Range, RegimeParameters, parameter_ranges
-from sim.plots import SHADES, mark_target, regime_spans, shade_regimes
+from sim.parameters import ModelParameters, Range, RegimeParameters, parameter_ranges
+from sim.plots import PARTNER_COLUMNS, SHADES, mark_target, regime_spans, shade_regimes
 from sim.policy import levers_for_year
 from sim.record import SERIES as RECORD_SERIES
 from sim.record import record
@@ -96,6 +96,7 @@ from sim.scenario import (
     load_scenario,
 )
 from sim.targets import Target, load_targets, measure_values, targets_by_measure
+from sim.world import PARTNERS
 
 DEFAULT_SCENARIO = "historical"
 CUSTOMS_UNION = "customs_union_tariff"
@@ -766,14 +767,9 @@ SERIES: dict[str, SeriesView] = {
     "imports": SeriesView(
         "Kazakh imports by partner (recorded)",
         "US$ bn (current)",
-        {
-            "kz_imports_from_ru_usd_bn": ("from Russia", "#c00000"),
-            "kz_imports_from_cn_usd_bn": ("from China", "#bf9000"),
-            "kz_imports_from_eu_usd_bn": ("from the European Union", "#2e75b6"),
-            "kz_imports_from_row_usd_bn": ("from the rest of the world", "#7f7f7f"),
-        },
+        dict(PARTNER_COLUMNS),
         {},
-        records={"kz_imports_from_ru_usd_bn": "#c00000"},
+        records={"kz_imports_from_ru_usd_bn": PARTNER_COLUMNS["kz_imports_from_ru_usd_bn"][1]},
     ),
 }
 

@@ -195,9 +195,6 @@ class ModelParameters:
     shadow_barrier_half: Annotated[float, Range(1e-3, 5.0)] = 0.3
 
 
-PARTNERS = ("CN", "EU", "ROW")  # the third countries, in market order after the regions
-
-
 @dataclass(frozen=True)
 class RegimeParameters:
     """Policy levers set by a regime of the timeline (all ad-valorem figures are fractions).

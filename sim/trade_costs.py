@@ -28,9 +28,9 @@ import numpy as np
 
 from sim.parameters import ModelParameters, RegimeParameters
 from sim.trade import TradeCosts
-from sim.world import CN, EU, KZ, ROW, RU, World
+from sim.world import COUNTRIES, KZ, PARTNERS, RU, World
 
-PARTNER_KEYS = {CN: "cn", EU: "eu", ROW: "row"}
+PARTNER_KEYS = {COUNTRIES.index(p): p.lower() for p in PARTNERS}  # lever and parameter suffixes
 
 
 @dataclass(frozen=True)

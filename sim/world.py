@@ -26,6 +26,7 @@ from sim.data import load_gateways, load_partners, load_regions
 
 COUNTRIES = ("KZ", "RU", "CN", "EU", "ROW")
 KZ, RU, CN, EU, ROW = range(len(COUNTRIES))
+PARTNERS = COUNTRIES[CN:]  # the third countries, in market order after the regions
 EARTH_RADIUS_KM = 6371.0
 
 
