@@ -57,7 +57,7 @@ class Region(mesa.Agent):
 
     @property
     def active_firms(self) -> int:
-        """Firm agents of this region that sold in some market last year (weighted, `sim.firms`)."""
+        """Firm agents of this region that sold in some market this year (weighted, `sim.firms`)."""
         return round(self.model.active_firms_by_market[self.index])
 
     @property
@@ -67,16 +67,17 @@ class Region(mesa.Agent):
 
     @property
     def cross_border_turnover_usd_bn(self) -> float:
-        """Recorded trade with the other country's regions last year, US$ bn."""
+        """Recorded trade with the other country's regions this year, US$ bn."""
         return float(self.model.cross_border_turnover_usd_bn[self.index])
 
 
 class Firm(mesa.Agent):
     """A firm: home region, sector, productivity, capital and owners by country.
 
-    Each firm agent stands for a share of its country's firm mass (its real output) in
+    Each firm agent stands for a share of its country's firm mass (its real goods output) in
     proportion to its weight, which corrects for the oversampling of productive firms
-    (`sim.firms`).
+    (`sim.firms`). Firms make the economy's one differentiated sector, goods (commodities and
+    services are sectors without firm agents, see `sim.economy`).
     """
 
     model: TransfrontierModel
@@ -97,8 +98,9 @@ class Firm(mesa.Agent):
 
     @property
     def sector(self) -> str:
-        """Sector name."""
-        return self.model.sector_names[int(self._column("sector"))]
+        """Sector name (`goods`: the firms' sector)."""
+        self._column("sector")  # checks the firm is still in business
+        return "goods"
 
     @property
     def productivity(self) -> float:
@@ -135,7 +137,7 @@ class Firm(mesa.Agent):
 
     @property
     def markets(self) -> list[str]:
-        """Region ids of the markets this firm sold in last year."""
+        """Region ids of the markets this firm sold in this year."""
         return self.model.markets_of(self.slot)
 
 

@@ -17,7 +17,8 @@ Kostanay smelted in Chelyabinsk Oblast, coal from Pavlodar burnt in the Urals, c
 Omsk and Pavlodar. What the two countries buy from each other is part of their commodity imports
 (and never more than all of them: the excess goes to the partners); the rest of each one's
 commodity imports comes from the partners in proportion to the partner's commodity exports times
-phi. Regions sell and buy in proportion to their GDP share.
+phi. Regions sell in proportion to their GDP share and buy in proportion to it times the distance
+discount from the seller.
 
 Partners' commodity trade among themselves is not separated from their other goods (see
 `sim.economy`); here a partner's commodity exports and imports are only its sales to and

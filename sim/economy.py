@@ -4,23 +4,28 @@ Five countries (`sim.world.COUNTRIES`): Kazakhstan, Russia, China, the European 
 rest of the world. Each year and for each country c, from the data (`sim.macro`), in current
 US$ bn:
 
-    Y_c  GDP                               N_c = s_c * Y_c   non-traded output (services),
+    Y_c  GDP
+    Q_c  goods value added: agriculture and manufacturing, g_c * Y_c (what the goods firms earn),
+    s_c  the services share of GDP,
     R_c  commodity exports, C_c commodity imports (fuels, ores and metals; `sim.commodities`),
     B_c  goods trade balance (merchandise exports less imports; the rest of the world's closes
          the world's, so sum_c B_c = 0).
 
-Commodity exports are a gross value: the commodity sector buys goods (equipment, pipe,
-chemicals) worth iota * R_c (`commodity_goods_inputs`), so its value added is (1 - iota) R_c.
-Income at market prices is Y = N + (1 - iota) R + S + TR: the non-traded sector, the commodity
+What is left of GDP, Z_c = Y_c - s_c Y_c - Q_c - R_c, sets how the rest adds up. Where it is
+positive, it is the value added of construction, utilities and mining for home use: with the
+services it makes the non-traded sector, N_c = s_c Y_c + Z_c, which sells only at home. Where it
+is negative, commodity exports (a gross value) exceed the value added left for them: the
+commodity sector bought goods (equipment, pipe, chemicals) worth I_c = -Z_c, and N_c = s_c Y_c.
+So income at market prices is Y = N + (R - I) + S + TR: the non-traded sector, the commodity
 sector's value added, the sales S of the country's goods firms (at producer prices, home sales
 included) and the tariff revenue TR it collects. Absorption is income less the goods surplus,
-Y - B, and the non-traded sector sells only at home, so final spending on goods is
-Y - B - N - C, and with the commodity sector's inputs, spending on goods at buyers' prices is
+Y - B, so final spending on goods is Y - B - N - C, and with the commodity sector's inputs,
+spending on goods at buyers' prices is
 
-    E_c = Y_c - B_c - N_c - C_c + iota * R_c,
+    E_c = Y_c - B_c - N_c - C_c + I_c,
 
-shared among the country's regions by their GDP share. The goods firms earn what is left of
-GDP, Q_c = Y_c - N_c - (1 - iota) R_c, which their sales must match:
+shared among the country's regions by their GDP share. The goods firms' sales must match their
+value added from the data:
 
     S_c(w) + TR_c(w) = Q_c        for every country c (market clearing),
 
@@ -61,7 +66,7 @@ class Accounts:
     commodity_imports: np.ndarray
     balance: np.ndarray  # goods balance from the data, which the market clearing delivers
     price: np.ndarray  # US$ price level of GDP (2010 = 1)
-    commodity_inputs: np.ndarray  # goods the commodity sector buys, iota * R
+    commodity_inputs: np.ndarray  # goods the commodity sector buys, I
 
     @property
     def final_goods_spending(self) -> np.ndarray:
@@ -85,11 +90,9 @@ class Accounts:
 
 
 def national_accounts(
-    macro: MacroYear, commodities: np.ndarray, world: World, year: int, inputs: float
+    macro: MacroYear, commodities: np.ndarray, world: World, year: int
 ) -> Accounts:
     """The year's accounts from the data and the commodity flows (M, M).
-
-    `inputs` is iota, the goods bought per US$ of commodity exports.
 
     Raises an `InputError` when the inputs leave a country no goods spending or income (an
     adjustment or a macro file far from the data).
@@ -98,14 +101,16 @@ def national_accounts(
     n = len(COUNTRIES)
     exports = np.bincount(country, weights=commodities.sum(axis=1), minlength=n)
     imports = np.bincount(country, weights=commodities.sum(axis=0), minlength=n)
+    goods = macro.goods_share * macro.gdp
+    rest = macro.gdp * (1.0 - macro.services_share) - goods - exports
     accounts = Accounts(
         macro.gdp,
-        macro.services_share * macro.gdp,
+        macro.services_share * macro.gdp + np.maximum(rest, 0.0),
         exports,
         imports,
         macro.balance,
         macro.price,
-        inputs * exports,
+        np.maximum(-rest, 0.0),
     )
     for name in ("final_goods_spending", "goods_income"):
         bad = np.flatnonzero(getattr(accounts, name) <= 0)
@@ -164,7 +169,7 @@ def _jacobian(world: World, flows: np.ndarray, tariff: np.ndarray, elasticity: f
 
 
 def clear_markets(
-    solve: Callable[[np.ndarray], YearTrade],
+    solve: Callable[[np.ndarray, float], YearTrade],
     world: World,
     accounts: Accounts,
     tariff: np.ndarray,
@@ -180,27 +185,30 @@ def clear_markets(
     (`_jacobian`) at `start`, or from `jacobian`, and updating it with every step's observed
     response (firms inside their sunk-cost band respond less than the Pareto tail implies). A
     step that does not shrink the largest gap is halved (up to four times). The rest of the
-    world's unit cost (the numeraire) stays as given.
+    world's unit cost (the numeraire) stays as given. The market choice is solved to an
+    accuracy that follows the gap: loosely while the unit costs are far off, tightly as they
+    settle.
 
     Args:
-        solve: This year's market choice for given unit costs.
+        solve: This year's market choice for given unit costs, to a relative accuracy.
         world: The markets.
         accounts: This year's accounts.
         tariff: (M, M) tariffs (for the revenue).
         start: First guess of the unit costs; the numeraire's entry is kept.
         elasticity: Trade elasticity of the demand-system Jacobian.
         jacobian: A Jacobian to start from instead (last year's).
-        tolerance: Largest relative gap of sales plus tariffs to goods income accepted (ties
-            of joint ventures move whole agents, so the gap cannot shrink without limit).
+        tolerance: Largest relative gap (log) of sales plus tariffs to goods income accepted.
         iterations: Most evaluations of `solve`.
     """
     free = np.isin(np.arange(len(COUNTRIES)), CLEARED)
     target = accounts.goods_income
     log_w = np.log(start)
 
+    accuracy = [1e-4]
+
     def evaluate(x: np.ndarray) -> tuple[np.ndarray, YearTrade, np.ndarray, np.ndarray]:
         log_w[free] = x
-        trade = solve(np.exp(log_w))
+        trade = solve(np.exp(log_w), accuracy[0])
         sales, revenue = country_totals(world, trade.flows, tariff)
         return np.log((sales + revenue) / target)[free], trade, sales, revenue
 
@@ -211,6 +219,7 @@ def clear_markets(
         jac = _jacobian(world, trade.flows, tariff, elasticity)[np.ix_(free, free)]
     count = 1
     while np.max(np.abs(gap)) > tolerance:
+        accuracy[0] = float(np.clip(0.01 * np.max(np.abs(gap)), 1e-7, 1e-4))
         step = np.clip(np.linalg.solve(jac, -gap), -1.0, 1.0)
         for halving in range(5):
             if count >= iterations:

@@ -1,10 +1,11 @@
 """Exogenous conditions per country and year: the data the economy is built on.
 
 For Kazakhstan, Russia, China, the European Union and the world, from `sim/data/`: nominal GDP
-in US$ and its US$ price level (the scenario's macro file), the services share of GDP, and
-merchandise exports and imports with their fuel and ores-and-metals shares (WDI); the Brent oil
-price. The rest of the world (`ROW`) is the world less the four. From these the model takes, in
-current US$ bn: GDP, the non-traded (services) share, commodity exports and imports (fuels plus
+in US$ and its US$ price level (the scenario's macro file), the shares of services and of
+agriculture and manufacturing in GDP, and merchandise exports and imports with their fuel and
+ores-and-metals shares (WDI); the Brent oil price. The rest of the world (`ROW`) is the world less
+the four. From these the model takes, in current US$ bn: GDP, the services share, the goods
+share (agriculture and manufacturing value added), commodity exports and imports (fuels plus
 ores and metals) and the goods trade balance (merchandise exports less imports); see
 `sim.economy` for how they close the economy.
 
@@ -12,17 +13,17 @@ Rules for years without data, each only where the scenario asks for it:
 - `backcast = "hold"`: before a series' first observation its first observed ratio (to GDP, or
   the share) holds (1991–1994 have no trade statistics for the two new states);
 - `extend = "trend"`: after the GDP data, real GDP grows at its average rate over the last
-  `trend_years` years of data and the US$ price level stays at its last value; shares, trade
-  ratios and commodity values hold their last observed values (a stated projection rule, not a
-  forecast).
+  `trend_years` years of data and the US$ price level stays at its last value; shares and
+  trade ratios to GDP (and so the commodity shares of trade) hold their last observed values (a
+  stated projection rule, not a forecast).
 A year that needs a value the data lack, outside these rules, is an error naming the file, the
 country, the indicator and the year.
 
 Scenario adjustments (`[[macro.adjust]]`) multiply, over a span of years: a country's nominal
 GDP (`gdp`) and/or its US$ price level (`price`), or, for `country = "WORLD"`, the oil price
 (`oil_price`). A higher oil price raises every country's fuel export and import values in
-proportion and an exporter's nominal GDP by the extra revenue (its US$ price level, and so its
-real goods output, stays); a goods balance keeps its ratio to GDP.
+proportion and an exporter's nominal GDP by the extra revenue (its US$ price level stays); a
+goods balance keeps its ratio to GDP.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ DATA_COUNTRIES = ("KZ", "RU", "CN", "EU", "WORLD")
 # model series -> (indicator in the WDI tables, divisor to US$ bn or to a fraction)
 INDICATORS = {
     "services_share": ("services_value_added_pct_gdp", 100.0),
+    "agriculture_share": ("agriculture_value_added_pct_gdp", 100.0),
+    "manufacturing_share": ("manufacturing_value_added_pct_gdp", 100.0),
     "exports": ("merchandise_exports_usd_mn", 1000.0),
     "imports": ("merchandise_imports_usd_mn", 1000.0),
     "fuel_export_share": ("fuel_share_of_merchandise_exports_pct", 100.0),
@@ -58,6 +61,7 @@ class MacroYear:
     gdp: np.ndarray
     price: np.ndarray  # US$ price level of GDP, 2010 = 1
     services_share: np.ndarray
+    goods_share: np.ndarray  # agriculture and manufacturing value added over GDP
     balance: np.ndarray  # goods (merchandise) exports less imports
     fuel_exports: np.ndarray
     ores_exports: np.ndarray
@@ -84,6 +88,7 @@ class MacroPath:
     gdp: np.ndarray
     price: np.ndarray
     services_share: np.ndarray
+    goods_share: np.ndarray
     balance: np.ndarray
     fuel_exports: np.ndarray
     ores_exports: np.ndarray
@@ -98,6 +103,7 @@ class MacroPath:
             self.gdp[:, i],
             self.price[:, i],
             self.services_share[:, i],
+            self.goods_share[:, i],
             self.balance[:, i],
             self.fuel_exports[:, i],
             self.ores_exports[:, i],
@@ -231,6 +237,7 @@ def macro_path(spec: ScenarioSpec) -> MacroPath:
     gdp = with_rest(nominal)
     real_gdp = with_rest(real)
     services = with_rest(series["services_share"] * nominal) / gdp
+    goods = with_rest((series["agriculture_share"] + series["manufacturing_share"]) * nominal) / gdp
     balance = np.vstack((exports[:world] - imports[:world], np.zeros((1, len(years)))))
     balance[n - 1] = -balance[: n - 1].sum(axis=0)
     commodity = {name: with_rest(value) for name, value in levels.items()}
@@ -261,6 +268,7 @@ def macro_path(spec: ScenarioSpec) -> MacroPath:
         gdp,
         price,
         services,
+        goods,
         balance,
         commodity["fuel_exports"],
         commodity["ores_exports"],

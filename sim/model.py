@@ -166,9 +166,7 @@ class TransfrontierModel(mesa.Model):
             p.commodity_distance_elasticity,
             p.commodity_affinity,
         )
-        self.accounts = economy.national_accounts(
-            macro, self.commodities, self.world, self.year, p.commodity_goods_inputs
-        )
+        self.accounts = economy.national_accounts(macro, self.commodities, self.world, self.year)
         self.supply = self._supply()
         saving = trade_costs.search_saving(self.costs, self.linked, self.contacts, levers, p)
         year_costs = trade_costs.year_costs(self.costs, levers, p, saving)
@@ -177,10 +175,10 @@ class TransfrontierModel(mesa.Model):
         latest: list[np.ndarray | None] = [None if previous is None else previous.solved]
         pairs = trade.TiePairs.of(self.supply, self.ties)
 
-        def solve(unit_cost: np.ndarray) -> trade.YearTrade:
+        def solve(unit_cost: np.ndarray, accuracy: float) -> trade.YearTrade:
             outcome = trade.equilibrium(
                 spending, year_costs.at(unit_cost), self.supply, p.sigma, self.ties, previous,
-                guess=latest[0], pairs=pairs,
+                guess=latest[0], pairs=pairs, tolerance=accuracy,
             )  # fmt: skip
             latest[0] = outcome.solved
             return outcome

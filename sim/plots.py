@@ -69,7 +69,7 @@ def band(ax: Axes, model: pd.DataFrame, column: str, label: str, color: str) -> 
 
 
 def mark_target(ax: Axes, target: Target | None, color: str) -> None:
-    """Mark a paper figure: a point (with its tolerance) or a bound over its years."""
+    """Mark a paper figure: a point (with its tolerance), a range, or a bound over its years."""
     if target is None:
         return
     value = target.value
@@ -78,6 +78,9 @@ def mark_target(ax: Axes, target: Target | None, color: str) -> None:
     if target.kind == "lower_bound":
         ax.hlines(value, first - 0.5, last + 0.5, colors=color, linestyles="--", lw=1.5)
         ax.annotate("≥ paper", (last + 0.5, value), fontsize=7, color=color, va="bottom")
+    elif target.kind == "range":
+        ax.vlines((first + last) / 2, value, target.upper, colors=color, lw=4, alpha=0.6,
+                  label=f"{label} (read as {value:g}–{target.upper:g})")  # fmt: skip
     else:
         ax.errorbar(
             (first + last) / 2,

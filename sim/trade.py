@@ -223,7 +223,7 @@ class TradeCosts:
     """Costs of serving each market from each origin in one year."""
 
     access: np.ndarray  # (S, M, M) market access T = (tau * barrier * price) ** (1 - sigma)
-    fixed: np.ndarray  # (M, M) fixed cost per unit of firm mass, model money units
+    fixed: np.ndarray  # (M, M) fixed cost per unit of firm mass, US$ bn
     tariff: np.ndarray  # (M, M) ad-valorem tariff
     sunk: np.ndarray  # (M, M) sunk cost as a multiple of the fixed cost (0 at home)
 
@@ -460,10 +460,12 @@ def equilibrium(
     def crowding(psi: np.ndarray, s: np.ndarray, d: np.ndarray, todo: np.ndarray) -> np.ndarray:
         """G for the cells (s[k], d[k]) = `todo`, given the crowding `psi` of every cell."""
         cut = rule.cells(psi, s, d)
-        mass = seller_mass(supply, s[:, None], origins, cut)
+        # Origin-major order makes the queries (nearly) ascending, which binary search is
+        # fastest on.
+        mass = seller_mass(supply, s[None, :], origins.T, cut.T)
         if ties.slots.size:
-            # Origin-major order makes the queries ascending, which binary search is fastest on.
-            mass = mass + pairs.extra(supply, s[None, :], origins.T, d[None, :], cut.T).T
+            mass = mass + pairs.extra(supply, s[None, :], origins.T, d[None, :], cut.T)
+        mass = mass.T
         return (costs.access[s, :, d] * mass).sum(axis=1)
 
     # G(0): every firm sells everywhere; it bounds the root from above.

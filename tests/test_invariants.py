@@ -26,7 +26,6 @@ PARAMS = st.fixed_dictionaries(
         "partner_barrier_eu": st.floats(0.0, 1.0),
         "partner_barrier_row": st.floats(0.0, 1.0),
         "commodity_affinity": st.floats(0.1, 300.0),
-        "commodity_goods_inputs": st.floats(0.0, 0.8),
         "agreement_rate": st.floats(0.0, 0.1),
         "jv_rate": st.floats(0.0, 500.0),
         "jv_dissolution": st.floats(0.0, 0.5),
