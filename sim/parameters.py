@@ -155,7 +155,7 @@ class ModelParameters:
     partner_barrier_eu: Annotated[float, Range(0.0, 10.0)] = 0.5
     partner_barrier_row: Annotated[float, Range(0.0, 10.0)] = 0.5
     partner_export_barrier: Annotated[float, Range(0.0, 10.0)] = 0.5
-    commodity_affinity: Annotated[float, Range(0.01, 1000.0)] = 10.0
+    commodity_affinity: Annotated[float, Range(0.01, 10_000.0)] = 10.0
     fixed_cost_home: Annotated[float, Range(0.0, 10.0)] = 0.01
     fixed_cost_national: Annotated[float, Range(0.0, 10.0)] = 0.05
     fixed_cost_cross_border: Annotated[float, Range(0.0, 10.0)] = 0.3
