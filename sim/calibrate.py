@@ -9,8 +9,9 @@ runs already recorded, and no recorded run is run again.
 Loss of a parameter set: the sum over the fitted targets of (gap / spread)^2, where gap is the
 distance of the replicate mean from the figure in the target's terms (zero inside a bound; for a
 path of the trade record, its RMS log distance over the fitted years) and spread the replicate
-standard deviation of the measure (at least half the target's tolerance, so that a measure that
-barely varies cannot dominate). Money is in US$ from the data, so there is no scale to fit; the
+standard deviation of the measure, counted between half the target's tolerance and the
+tolerance, so that a measure that barely varies cannot dominate and a noisy one cannot hide a
+miss. Money is in US$ from the data, so there is no scale to fit; the
 record's validation years (2013-2015) never enter the loss.
 
 After the search, the best set is run on fresh evaluation seeds (never those of the search),
@@ -108,11 +109,17 @@ class SearchSpace:
 
 
 def standardized_errors(targets: Iterable[Target], measures: pd.DataFrame) -> dict[str, float]:
-    """Each target's gap of the replicate mean over the replicate spread."""
+    """Each target's gap of the replicate mean over the replicate spread.
+
+    The spread counts between half the tolerance and the tolerance (where there is one): a
+    measure that barely varies cannot dominate, and a noisy one cannot hide a miss.
+    """
     out = {}
     for target in targets:
         values = measures[target.id].to_numpy(float)
         spread = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+        if target.tolerance > 0:
+            spread = min(spread, target.tolerance)
         scale = max(spread, target.tolerance / 2, 1e-9 * max(abs(target.value), 1.0))
         out[target.id] = target.gap(float(np.mean(values))) / scale
     return out
