@@ -126,13 +126,13 @@ def standardized_errors(targets: Iterable[Target], measures: pd.DataFrame) -> di
 
 
 def loss(targets: Iterable[Target], measures: pd.DataFrame) -> float:
-    """Weighted sum of squared standardized errors of the fitted targets (0 when all are met).
+    """Sum of squared standardized errors of the fitted targets (0 when each mean meets its figure).
 
     Targets marked `fitted = false` are reported, not fitted.
     """
     targets = list(targets)
     errors = standardized_errors(targets, measures)
-    return float(sum(t.weight * errors[t.id] ** 2 for t in targets if t.fitted))
+    return float(sum(errors[t.id] ** 2 for t in targets if t.fitted))
 
 
 def seeds_for(master: int, count: int, stream: int = 0) -> list[int]:

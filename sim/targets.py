@@ -50,7 +50,6 @@ class Target:
     note: str = ""
     upper: float | None = None  # for kind = "range"
     fitted: bool = True  # counts in the calibration's loss (false: reported only)
-    weight: float = 1.0  # its squared error's weight in the loss
     record: str = ""  # for kind = "path": the record series (`sim.record.SERIES`)
     per: str = ""  # for kind = "path": a model column the measure is divided by
     validation: tuple[int, int] | None = None  # for kind = "path": out-of-sample years
@@ -100,7 +99,6 @@ def _target(entry: dict, where: str, source: str) -> Target:
             note=entry.get("note", ""),
             upper=float(entry["upper"]) if "upper" in entry else None,
             fitted=entry.get("fitted", True),
-            weight=float(entry.get("weight", 1.0)),
             record=entry.get("record", ""),
             per=entry.get("per", ""),
             validation=(
@@ -119,8 +117,6 @@ def _target(entry: dict, where: str, source: str) -> Target:
     ):
         if value not in allowed:
             raise InputError(f"{name} {value!r} not one of {allowed}", source=source, key=where)
-    if not target.weight > 0:
-        raise InputError(f"weight {target.weight!r} must be positive", source=source, key=where)
     if not isinstance(target.fitted, bool):
         raise InputError(
             f"fitted {target.fitted!r} must be true or false", source=source, key=where
