@@ -183,7 +183,9 @@ def _filled(
     late = years[years > last]
     if late.size and spec.macro_extend != "trend":
         raise _missing(what, file, list(late), 'set extend = "trend" under [macro]', spec)
-    return series.reindex(years).ffill().bfill().to_numpy(float, copy=True)
+    # Fill over the data's years too: a run may end before a series' first observation.
+    span = series.index.union(pd.Index(years))
+    return series.reindex(span).ffill().bfill().loc[years].to_numpy(float, copy=True)
 
 
 def _indicators(spec: ScenarioSpec, years: np.ndarray, gdp: np.ndarray) -> dict[str, np.ndarray]:

@@ -518,7 +518,7 @@ class Plan:
         return json.loads(json.dumps(meta))
 
     def tasks(self, done: set[str]) -> list[Task]:
-        """One task per run not yet recorded: (run id, kind, tag, parameters, seed) as key."""
+        """One task per run not yet recorded: (run id, kind, tag, parameters, seed, scenario) as key."""
         base, params = self.config.base, self.config.parameters
         outputs = self.config.outputs
         tasks, queued = [], set(done)
@@ -529,7 +529,7 @@ class Plan:
                 if rid in queued:
                     continue
                 queued.add(rid)
-                key = (rid, KIND, str(point), json.dumps(values), seed)
+                key = (rid, KIND, str(point), json.dumps(values), seed, base.name)
                 tasks.append(Task(key, (base, params, row, seed, outputs)))
         return tasks
 
@@ -723,7 +723,7 @@ def _execute(
     ):
         bar.set_postfix(failed=failed)
         for outcome in executor.run(sweep_run, tasks):
-            _record(ledger, outcome, plan.config.base.name)
+            _record(ledger, outcome)
             if not outcome.ok:
                 failed += 1
                 bar.set_postfix(failed=failed, refresh=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -151,3 +152,16 @@ def test_years_before_the_data_need_the_backcast_rule():
     spec.macro_backcast = "none"
     with pytest.raises(InputError, match=r"backcast"):
         macro.macro_path(spec)
+
+
+def test_a_run_that_ends_before_a_series_starts_holds_its_first_observation():
+    """A short run's conditions are the full run's over the same years, whatever its end."""
+    full = macro.macro_path(load_scenario("historical", use_calibration=False))
+    for end in (1993, 2001):
+        spec = load_scenario("historical", use_calibration=False)
+        spec.end_year = end
+        short = macro.macro_path(spec)
+        for field in ("gdp", "services_share", "goods_share", "balance", "fuel_exports"):
+            values = getattr(short, field)
+            assert np.isfinite(values).all(), (end, field)
+            np.testing.assert_allclose(values, getattr(full, field)[:, : values.shape[1]])
