@@ -75,6 +75,15 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 FULL_TABLES = {HISTORY}  # the map's figures need history's `flows` and `regions` too
 
+# Kazakhstan's recorded imports by partner and in all (exercise 3: diversion or creation).
+IMPORTS = (
+    "kz_imports_from_ru_usd_bn",
+    "kz_imports_from_cn_usd_bn",
+    "kz_imports_from_eu_usd_bn",
+    "kz_imports_from_row_usd_bn",
+    "kz_imports_usd_bn",
+)
+
 # Columns that enforcement must leave untouched (exercise 6): ventures and agreements.
 INSTITUTIONS = (
     "jv_kz",
@@ -290,6 +299,25 @@ def change_row(
     )
 
 
+def window_change_row(
+    runs: Runs, where: str, name: str, outcome: str, first: int, last: int, reference: str = HISTORY
+) -> Row:
+    """Like `change_row`, for the outcome's mean over the years `first` to `last`."""
+    stat = Stat.of(runs.window(name, outcome, first, last))
+    base = Stat.of(runs.window(reference, outcome, first, last))
+    change = Stat.of(
+        runs.window(name, outcome, first, last) - runs.window(reference, outcome, first, last)
+    )
+    relative = f" ({change.mean / base.mean:+.0%})" if base.mean else ""
+    return Row(
+        where,
+        f"`{outcome}` {first}–{last} mean, {name} − {reference}",
+        f"{interval(outcome, stat)} vs {interval(outcome, base)}",
+        interval(outcome, change, signed=True) + relative,
+        change,
+    )
+
+
 def changes(
     runs: Runs, name: str, wanted: Sequence[tuple[str, str, int]], reference: str = HISTORY
 ) -> list[Row]:
@@ -343,7 +371,11 @@ def top_pairs(flows: pd.DataFrame, year: int, top: int = MAP_FLOWS) -> pd.DataFr
     `a` and `b`, `usd_bn`, `agreement`, `border` (both are border regions) and `neighbours`
     (the two regions share the border).
     """
-    cross = flows[(flows.year == year) & (flows.origin != "row") & (flows.destination != "row")]
+    regions = load_regions().set_index("region_id")
+    # The flows table also holds domestic pairs and the partner markets (cn, eu, row).
+    flows = flows[flows.year == year]
+    home, away = flows.origin.map(regions.country), flows.destination.map(regions.country)
+    cross = flows[home.notna() & away.notna() & (home != away)]
     ends = np.sort(cross[["origin", "destination"]].to_numpy(), axis=1)
     pairs = cross.assign(a=ends[:, 0], b=ends[:, 1])
     pairs = pairs.groupby(["replicate", "a", "b"], as_index=False).agg(
@@ -351,7 +383,6 @@ def top_pairs(flows: pd.DataFrame, year: int, top: int = MAP_FLOWS) -> pd.DataFr
     )
     pairs = pairs[pairs.usd_bn > 0].sort_values("usd_bn", ascending=False)
     pairs = pairs.groupby("replicate").head(top)
-    regions = load_regions().set_index("region_id")
     neighbours = regions.neighbours.fillna("").str.split(";")
     pairs["neighbours"] = [b in neighbours[a] for a, b in zip(pairs.a, pairs.b, strict=True)]
     pairs["border"] = regions.border[pairs.a].to_numpy() & regions.border[pairs.b].to_numpy()
@@ -423,7 +454,7 @@ def history(runs: Runs) -> list[Row]:
             [h],
             [
                 ("Agreements first; Ex. 1", "interregional_share", y)
-                for y in (1991, 1995, 2000, 2003, 2015)
+                for y in (1991, 1995, 2000, 2003, 2010, 2013, 2015)
             ],
         ),
         Row(
@@ -431,12 +462,25 @@ def history(runs: Runs) -> list[Row]:
             "first year with mean share ≥ 0.70",
             first_year(share, 1991, 0.70),
         ),
+        Row(
+            "Agreements first; Ex. 1",
+            "`interregional_share` highest yearly mean",
+            year_range("interregional_share", share, 1991, 2015),
+        ),
         paper_row(runs, "Agreements first", h, "interregional_share"),
         paper_row(runs, "Agreements first", h, "agreements"),
         Row(
             "Agreements first; Ex. 1",
             "`border_region_share` throughout",
             year_range("border_region_share", runs.yearly(h, "border_region_share"), 1991, 2015),
+        ),
+        *levels(
+            runs,
+            [h],
+            [
+                ("Agreements first; Ex. 1", "border_region_share", y)
+                for y in (1991, 1995, 2000, 2005, 2008, 2011, 2013, 2015)
+            ],
         ),
         paper_row(runs, "Agreements first", h, "border_region_share"),
         paper_row(runs, "Agreements first", h, "linked_ru_regions"),
@@ -499,7 +543,6 @@ def history(runs: Runs) -> list[Row]:
 SHIPPED_TWIN = {
     "controls_kept": "border_formalities_kept",
     "union_2000": "early_customs_union",
-    "no_union": "no_customs_union",
 }
 
 
@@ -535,20 +578,36 @@ def exercise_3(runs: Runs) -> list[Row]:
         ("union in 2000: turnover", TURNOVER, 2015),
         ("union in 2000: ventures", "jv_kz", 2015),
         ("union in 2000: agreements", "agreements", 2015),
-        ("union in 2000: diversion", "kz_imports_from_cn_usd_bn", 2005),
-        ("union in 2000: diversion", "kz_imports_from_ru_usd_bn", 2005),
+        *(("union in 2000: diversion", outcome, 2005) for outcome in IMPORTS),
     ]
     never = [
         ("without the union", TURNOVER, 2015),
-        ("without the union", "kz_imports_from_cn_usd_bn", 2015),
-        ("without the union", "kz_imports_from_ru_usd_bn", 2015),
+        *(("without the union", outcome, 2015) for outcome in IMPORTS),
         ("without the union", "jv_kz", 2015),
+        ("without the union", "agreements", 2015),
     ]
     return [
         *changes(runs, "union_2000", early),
         shipped_row(runs, "union_2000"),
         *changes(runs, "no_union", never),
-        shipped_row(runs, "no_union"),
+        identical_row(
+            runs,
+            "the shipped scenario: the union's trade policy only",
+            ["no_union", "no_customs_union"],
+            [c for c in runs.model(HISTORY).columns if c.startswith("lever_")],
+            label="the levers",
+        ),
+        *changes(
+            runs,
+            "no_customs_union",
+            [(w.replace("without the union", "trade policy only"), o, y) for w, o, y in never],
+        ),
+        *(
+            window_change_row(
+                runs, "trade policy only, 2012–2015", "no_customs_union", o, 2012, 2015
+            )
+            for o in (TURNOVER, "kz_exports_to_ru_usd_bn", *IMPORTS)
+        ),
     ]
 
 
@@ -587,6 +646,24 @@ def exercise_6(runs: Runs) -> list[Row]:
     return [
         *levels(runs, names, [("recorded, total, shadow", outcome, 2015) for outcome in outcomes]),
         identical_row(runs, "total turnover the same", names, ["turnover_total_usd_bn"]),
+        *(
+            row
+            for name in ("enforcement_0", "enforcement_1")
+            for row in changes(
+                runs,
+                name,
+                [
+                    ("enforcement: what else moves", outcome, 2015)
+                    for outcome in (
+                        "turnover_total_usd_bn",
+                        "jv_kz",
+                        "agreements",
+                        "interregional_share",
+                        "linked_ru_regions",
+                    )
+                ],
+            )
+        ),
         identical_row(
             runs,
             "ventures and agreements the same",

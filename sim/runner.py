@@ -104,7 +104,7 @@ def resolve_spec(
 
 
 def run_one(spec: ScenarioSpec, seed: int, replicate: int = 0) -> dict[str, pd.DataFrame]:
-    """Run one scenario with one seed; return its four tables (with scenario, replicate, seed)."""
+    """Run one scenario with one seed; return its six tables (with scenario, replicate, seed)."""
     # The model is a web of reference cycles (agents and model point at each other) that only a
     # full collection frees. Freezing the interpreter's long-lived objects (modules, caches)
     # first keeps them out of every scan, so that the collection at the end, which frees the
