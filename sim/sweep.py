@@ -518,7 +518,7 @@ class Plan:
         return json.loads(json.dumps(meta))
 
     def tasks(self, done: set[str]) -> list[Task]:
-        """One task per run not yet recorded: (run id, kind, tag, parameters, seed, scenario) as key."""
+        """One task per run not yet recorded; key: (run id, kind, tag, params, seed, scenario)."""
         base, params = self.config.base, self.config.parameters
         outputs = self.config.outputs
         tasks, queued = [], set(done)
