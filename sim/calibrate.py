@@ -24,12 +24,13 @@ scenarios take their structural parameters from it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,9 @@ class SearchSpace:
     bounds: dict[str, tuple[float, float]]
     log: frozenset[str]
     n_firms: int
+    # A second stage searches some parameters and holds the rest at an earlier calibrated set.
+    held: dict[str, float] = field(default_factory=dict)
+    held_from: dict[str, Any] = field(default_factory=dict)  # that set's [calibration] table
 
     @staticmethod
     def load(path: Path = SEARCH_FILE) -> SearchSpace:
@@ -105,6 +109,42 @@ class SearchSpace:
             bounds=bounds,
             log=frozenset(search.get("log_scale", [])),
             n_firms=int(search.get("n_firms", ModelParameters().n_firms)),
+        )
+
+    def second_stage(self, names: Iterable[str], calibrated: Path = CALIBRATED_FILE) -> SearchSpace:
+        """Search only `names`; hold the other parameters at their values in `calibrated`.
+
+        For a search whose targets fall into families that different parameters move: the
+        held parameters keep what an earlier, wider search found.
+        """
+        names = list(dict.fromkeys(names))
+        unknown = [n for n in names if n not in self.bounds]
+        if unknown or not names:
+            raise InputError(
+                f"cannot search {', '.join(unknown) or 'nothing'}; "
+                f"choose among {', '.join(self.bounds)}",
+                key="--only",
+            )
+        try:
+            raw = tomllib.loads(Path(calibrated).read_text())
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise InputError(f"cannot read: {exc}", source=str(calibrated), key="--only") from exc
+        values = raw.get("parameters", {})
+        held_names = [n for n in self.bounds if n not in names]
+        missing = [n for n in held_names if n not in values]
+        if missing:
+            raise InputError(
+                f"no calibrated value to hold for {', '.join(missing)}",
+                source=str(calibrated),
+                key="parameters",
+            )
+        return dataclasses.replace(
+            self,
+            bounds={n: self.bounds[n] for n in names},
+            held={n: float(values[n]) for n in held_names},
+            held_from={
+                k: v for k, v in raw.get("calibration", {}).items() if not isinstance(v, dict)
+            },
         )
 
 
@@ -190,7 +230,7 @@ class Study:
 
     def spec(self, params: dict[str, float], scenario: str | None = None) -> ScenarioSpec:
         """The scenario (default: the search's) with one parameter set and the firm count."""
-        overrides = {**params, "n_firms": self.space.n_firms}
+        overrides = {**self.space.held, **params, "n_firms": self.space.n_firms}
         return resolve_spec(scenario or self.space.scenario, overrides, use_calibration=False)
 
     def run_ids(
@@ -327,7 +367,13 @@ def calibrate(
     with Ledger(out / "ledger.sqlite") as ledger, Executor(workers, scheduler) as executor:
         study = Study(out, space, seeds_for(seed, replicates), ledger)
         ledger.set_meta(
-            "space", {"scenario": space.scenario, "bounds": space.bounds, "n_firms": space.n_firms}
+            "space",
+            {
+                "scenario": space.scenario,
+                "bounds": space.bounds,
+                "n_firms": space.n_firms,
+                "held": space.held,
+            },
         )
         ledger.set_meta("search_seeds", study.search_seeds)
         targets = load_targets()
@@ -391,6 +437,7 @@ def calibrate(
         evaluation = study.measures(best_params, eval_seeds)
         result = {
             "params": best_params,
+            "held": space.held,
             "search_loss": best.value,
             "evaluation_loss": loss(targets, evaluation) if len(evaluation) > 1 else math.nan,
             "trials": len([t for t in optuna_study.trials if t.state.is_finished()]),
@@ -428,6 +475,15 @@ def profile_sets(
     return sets
 
 
+def _toml_value(value: Any) -> str:
+    """A TOML literal for the scalars and lists of numbers a [calibration] table holds."""
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
 def write_calibrated_file(path: Path, result: dict[str, Any], space: SearchSpace) -> None:
     """Write the calibrated parameter set with how it was obtained."""
     lines = [
@@ -445,9 +501,19 @@ def write_calibrated_file(path: Path, result: dict[str, Any], space: SearchSpace
         f"search_seeds = {result['search_seeds']}",
         f"evaluation_seeds = {result['evaluation_seeds']}",
         "",
-        "[parameters]",
     ]
-    lines += [f"{name} = {value:.6g}" for name, value in sorted(result["params"].items())]
+    if space.held:
+        lines += [
+            f"searched = {sorted(space.bounds)}",
+            f"held = {sorted(space.held)}",
+            "",
+            "# The held parameters keep the values of this earlier calibration.",
+            "[calibration.first_stage]",
+            *(f"{key} = {_toml_value(value)}" for key, value in space.held_from.items()),
+        ]
+    lines += ["", "[parameters]"]
+    values = {**space.held, **result["params"]}
+    lines += [f"{name} = {value:.6g}" for name, value in sorted(values.items())]
     tmp = Path(path).with_suffix(".tmp")
     tmp.write_text("\n".join(lines) + "\n")
     tmp.replace(path)

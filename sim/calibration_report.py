@@ -506,6 +506,7 @@ def build_report(folder: Path = DEFAULT_OUT, out: Path | None = None) -> Path:
         errors = error_table(ledger)
         reach = reach_table(ledger)
         best = ledger.get_meta("best")
+        held = (ledger.get_meta("space") or {}).get("held", {})
         figures = {
             "paths.png": _paths_figure(ledger),
             "record.png": record_figure(_evaluation_series(ledger)),
@@ -526,6 +527,15 @@ def build_report(folder: Path = DEFAULT_OUT, out: Path | None = None) -> Path:
         "",
         f"Best trial {best['trial']} of {len(trials)}, search loss {best['loss']:.3g}. "
         f"Evaluation over {table.attrs['replicates']} fresh seeds (not used in the search).",
+        *(
+            [
+                "",
+                f"A second stage: it searched {', '.join(sorted(best['params']))} and held the "
+                f"other {len(held)} parameters at an earlier calibrated set (marked held below).",
+            ]
+            if held
+            else []
+        ),
         "",
         "## The paper's figures",
         "",
@@ -557,6 +567,7 @@ def build_report(folder: Path = DEFAULT_OUT, out: Path | None = None) -> Path:
         "| parameter | value |",
         "| --- | ---: |",
         *[f"| {k} | {v:.4g} |" for k, v in sorted(best["params"].items())],
+        *[f"| {k} (held) | {v:.4g} |" for k, v in sorted(held.items())],
         "",
         "## What the targets pin down",
         "",

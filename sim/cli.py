@@ -156,6 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="search space file (default calibration/search.toml)",
     )
     cal_p.add_argument(
+        "--only",
+        default=None,
+        metavar="NAMES",
+        help="second stage: search only these comma-separated parameters of the space and "
+        "hold the others at their values in calibration/calibrated.toml",
+    )
+    cal_p.add_argument(
         "--out",
         type=Path,
         default=None,
@@ -263,6 +270,8 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
     from sim.calibrate import CALIBRATED_FILE, DEFAULT_OUT, SearchSpace, calibrate
 
     space = SearchSpace.load(args.space) if args.space else SearchSpace.load()
+    if args.only is not None:
+        space = space.second_stage(n.strip() for n in args.only.split(","))
     result = calibrate(
         trials=args.trials,
         replicates=args.replicates,
@@ -283,6 +292,8 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
     print(f"runs executed now: {result['runs_executed']}; in the ledger: {result['runs_recorded']}")
     for name, value in sorted(result["params"].items()):
         print(f"  {name} = {value:.4g}")
+    for name, value in sorted(result["held"].items()):
+        print(f"  {name} = {value:.4g} (held)")
     if not args.no_write:
         print(f"Wrote {CALIBRATED_FILE.name}")
 

@@ -8,12 +8,21 @@ import subprocess
 import sys
 import textwrap
 import time
+import tomllib
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibrate import SearchSpace, calibrate, loss, profile_sets, seeds_for
+from sim.calibrate import (
+    SearchSpace,
+    Study,
+    calibrate,
+    loss,
+    profile_sets,
+    seeds_for,
+    write_calibrated_file,
+)
 from sim.calibration_report import build_report
 from sim.errors import InputError
 from sim.ledger import Ledger
@@ -97,6 +106,40 @@ def test_profile_moves_one_parameter_at_a_time():
     assert len(sets) == 8
     for params in sets.values():
         assert sum(params[k] != best[k] for k in best) == 1
+
+
+def test_second_stage_searches_the_named_parameters_and_holds_the_rest(tmp_path):
+    """`--only`: the held parameters take the earlier calibrated values into every run."""
+    space = SearchSpace(
+        "historical", {"jv_rate": (100.0, 600.0), "protocol_rate": (0.004, 0.02)}, frozenset(), 500
+    )
+    earlier = tmp_path / "calibrated.toml"
+    earlier.write_text(
+        "[calibration]\ntrials = 7\nsearch_loss = 3.5\n[parameters]\njv_rate = 321.0\n"
+    )
+    stage = space.second_stage(["protocol_rate"], earlier)
+    assert stage.bounds == {"protocol_rate": (0.004, 0.02)}
+    assert stage.held == {"jv_rate": 321.0}
+    assert stage.held_from == {"trials": 7, "search_loss": 3.5}
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        study = Study(tmp_path, stage, [1], ledger)
+        spec = study.spec({"protocol_rate": 0.01})
+    assert (spec.parameters.jv_rate, spec.parameters.protocol_rate) == (321.0, 0.01)
+    written = tmp_path / "out.toml"
+    result = {"params": {"protocol_rate": 0.01}, "trials": 2, "search_loss": 1.0,
+              "evaluation_loss": 2.0, "search_seeds": [1], "evaluation_seeds": [2]}  # fmt: skip
+    write_calibrated_file(written, result, stage)
+    text = tomllib.loads(written.read_text())
+    assert text["parameters"] == {"jv_rate": 321.0, "protocol_rate": 0.01}
+    assert text["calibration"]["held"] == ["jv_rate"]
+    assert text["calibration"]["first_stage"] == {"trials": 7, "search_loss": 3.5}
+    with pytest.raises(InputError, match=r"--only.*cannot search sigma"):
+        space.second_stage(["sigma"], earlier)
+    with pytest.raises(InputError, match=r"missing\.toml \[--only\]: cannot read"):
+        space.second_stage(["protocol_rate"], tmp_path / "missing.toml")
+    earlier.write_text("[parameters]\nprotocol_rate = 0.01\n")
+    with pytest.raises(InputError, match=r"calibrated\.toml \[parameters\].*hold for jv_rate"):
+        space.second_stage(["protocol_rate"], earlier)
 
 
 SMALL_SPACE = """
