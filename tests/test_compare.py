@@ -97,14 +97,21 @@ def test_summary_reports_paired_differences():
 
 
 @pytest.mark.slow
-def test_no_customs_union_lowers_late_trade_and_ventures():
-    """Without the union, 2012–2015 turnover and joint ventures are lower than in history."""
+def test_no_customs_union_lowers_late_trade_and_diverts_kazakh_imports():
+    """Without the union's trade policy Kazakh imports turn from Russia to China, 2012–2015.
+
+    Turnover and imports from Russia are lower than in history, imports from China higher.
+    """
     result = compare(["historical", "no_customs_union"], replicates=3, seed=3, years=[2013, 2015],
                      n_firms=2000, workers=2)  # fmt: skip
     model = result.model
     late = model[model.year.between(2012, 2015)]
-    means = late.groupby("scenario")[["turnover_usd_bn", "jv_kz"]].mean()
-    assert (means.loc["no_customs_union"] < means.loc["historical"]).all(), means
+    cols = ["turnover_usd_bn", "kz_imports_from_ru_usd_bn", "kz_imports_from_cn_usd_bn"]
+    means = late.groupby("scenario")[cols].mean()
+    history, without = means.loc["historical"], means.loc["no_customs_union"]
+    assert without.turnover_usd_bn < history.turnover_usd_bn, means
+    assert without.kz_imports_from_ru_usd_bn < history.kz_imports_from_ru_usd_bn, means
+    assert without.kz_imports_from_cn_usd_bn > history.kz_imports_from_cn_usd_bn, means
     cols = {"scenario", "year", "outcome", "mean", "p05", "p95", "diff_mean", "diff_p05",
             "diff_p95", "replicates"}  # fmt: skip
     assert cols <= set(result.summary.columns)

@@ -14,13 +14,17 @@ from sim.runner import resolve_spec
 from sim.scenario import TransfrontierScenario
 from sim.world import COUNTRIES
 
+# Wide ranges around the calibrated economy. Where trade costs leave a country too little
+# trade to earn its data balance (high partner and national fixed costs together with steep
+# distance costs), the goods markets cannot clear, and the model stops with an error that
+# says so; such economies are outside what these identities are about.
 PARAMS = st.fixed_dictionaries(
     {
         "sigma": st.floats(2.5, 5.0),
-        "distance_elasticity": st.floats(0.05, 0.6),
-        "fixed_cost_national": st.floats(0.01, 1.0),
+        "distance_elasticity": st.floats(0.05, 0.4),
+        "fixed_cost_national": st.floats(0.01, 0.5),
         "fixed_cost_cross_border": st.floats(0.01, 1.0),
-        "fixed_cost_partner": st.floats(0.01, 0.6),
+        "fixed_cost_partner": st.floats(0.001, 0.3),
         "sunk_cost_ratio": st.floats(0.0, 5.0),
         "partner_barrier_cn": st.floats(0.0, 1.0),
         "partner_barrier_eu": st.floats(0.0, 1.0),
@@ -36,6 +40,7 @@ PARAMS = st.fixed_dictionaries(
 SLOW_SETTINGS = settings(
     max_examples=10,
     deadline=None,
+    derandomize=True,  # the same draws on every machine, so a CI run is reproducible
     suppress_health_check=[HealthCheck.too_slow],
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no slow shrinking of whole runs
 )

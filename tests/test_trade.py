@@ -47,8 +47,8 @@ def test_cutoffs_stay_in_the_hysteresis_band(model):
 
 
 def test_crowding_matches_what_the_cutoffs_were_set_for(model):
-    """The solved crowding and the crowding the sellers create agree to the solver tolerance."""
-    np.testing.assert_allclose(model.trade.psi, model.trade.solved, rtol=1e-5)
+    """The solved crowding and the sellers' crowding agree to the accuracy asked (<= 1e-4)."""
+    np.testing.assert_allclose(model.trade.psi, model.trade.solved, rtol=1e-4)
 
 
 def test_firms_sell_where_profit_covers_the_fixed_cost(model):
