@@ -58,6 +58,7 @@ def test_format_choice_and_no_plots(tmp_path):
         (["run", "--set", "sigma"], "expected KEY=VALUE"),
         (["run", "--set", "sigma=abc"], "is not a number"),
         (["run", "--firms", "50"], "[parameters.n_firms]: value 50 out of range"),
+        (["calibrate", "--only", "sigma"], "[--only]: cannot search sigma; choose among"),
     ],
 )
 def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, message):
