@@ -59,23 +59,28 @@ def test_common_external_tariff_shifts_kazakh_imports_from_china_to_russia(write
     assert with_cet.ru_share_of_kz_imports > without.ru_share_of_kz_imports
 
 
-@pytest.mark.slow
-def test_a_higher_oil_price_raises_kazakh_income_and_imports(write_scenario):
-    """Oil at 1.5 times its price from 2005: Kazakhstan's GDP and its imports are higher."""
+def _oil_price_shock(write_scenario, factor: float, cols: list[str]):
+    """History and history with oil at `factor` times its price from 2005: 2005-2015 means."""
     path = write_scenario(
-        """
+        f"""
         extends = "historical"
         [[macro.adjust]]
         country = "WORLD"
         from_year = 2005
         to_year = 2015
-        oil_price = 1.5
+        oil_price = {factor}
         """
     )
-    cols = ["kz_gdp_usd_bn", "kz_imports_usd_bn", "oil_price_usd_bbl"]
-    base = _means("historical", (2005, 2015), cols)
-    dear = _means(path, (2005, 2015), cols)
-    assert dear.oil_price_usd_bbl == pytest.approx(1.5 * base.oil_price_usd_bbl)
+    cols = [*cols, "oil_price_usd_bbl"]
+    base, shocked = _means("historical", (2005, 2015), cols), _means(path, (2005, 2015), cols)
+    assert shocked.oil_price_usd_bbl == pytest.approx(factor * base.oil_price_usd_bbl)
+    return base, shocked
+
+
+@pytest.mark.slow
+def test_a_higher_oil_price_raises_kazakh_income_and_imports(write_scenario):
+    """Oil at 1.5 times its price from 2005: Kazakhstan's GDP and its imports are higher."""
+    base, dear = _oil_price_shock(write_scenario, 1.5, ["kz_gdp_usd_bn", "kz_imports_usd_bn"])
     assert dear.kz_gdp_usd_bn > base.kz_gdp_usd_bn
     assert dear.kz_imports_usd_bn > base.kz_imports_usd_bn
 
@@ -87,19 +92,8 @@ def test_a_fall_in_income_lowers_imports(write_scenario):
     (A GDP adjustment alone is not a fall in income here: the goods balance and the commodity
     trade come from the data, so imports less exports stay as the data say.)
     """
-    path = write_scenario(
-        """
-        extends = "historical"
-        [[macro.adjust]]
-        country = "WORLD"
-        from_year = 2005
-        to_year = 2015
-        oil_price = 0.6
-        """
-    )
     cols = ["ru_gdp_usd_bn", "ru_imports_usd_bn", "kz_exports_to_ru_usd_bn"]
-    base = _means("historical", (2005, 2015), cols)
-    poorer = _means(path, (2005, 2015), cols)
+    base, poorer = _oil_price_shock(write_scenario, 0.6, cols)
     assert poorer.ru_gdp_usd_bn < base.ru_gdp_usd_bn
     assert poorer.ru_imports_usd_bn < base.ru_imports_usd_bn
     assert poorer.kz_exports_to_ru_usd_bn < base.kz_exports_to_ru_usd_bn
