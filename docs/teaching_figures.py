@@ -21,7 +21,7 @@ How:
   few of its levels, and says that it shows the same directions of change. Every difference
   whose 90% interval excludes zero at full size is checked for the same sign at notebook size.
 
-Run from the project folder (a few minutes on two cores):
+Run from the project folder (about a quarter of an hour on two cores):
 
     .venv/bin/python docs/teaching_figures.py [--replicates 10] [--firms 20000] [--seed 1]
         [--workers 2] [--notebook-firms 3000] [--notebook-replicates 3]
@@ -283,19 +283,30 @@ def paper_row(runs: Runs, where: str, name: str, outcome: str) -> Row:
     )
 
 
+def _difference_row(
+    where: str, what: str, stat: Stat, base: Stat, change: Stat, outcome: str
+) -> Row:
+    relative = f" ({change.mean / base.mean:+.0%})" if base.mean else ""
+    return Row(
+        where,
+        what,
+        f"{interval(outcome, stat)} vs {interval(outcome, base)}",
+        interval(outcome, change, signed=True) + relative,
+        change,
+    )
+
+
 def change_row(
     runs: Runs, where: str, name: str, outcome: str, year: int, reference: str = HISTORY
 ) -> Row:
     """An outcome of `name` beside `reference` in one year, with the paired difference."""
-    stat, base = runs.level(name, outcome, year), runs.level(reference, outcome, year)
-    change = runs.paired(name, reference, outcome, year)
-    relative = f" ({change.mean / base.mean:+.0%})" if base.mean else ""
-    return Row(
+    return _difference_row(
         where,
         f"`{outcome}` {year}, {name} − {reference}",
-        f"{interval(outcome, stat)} vs {interval(outcome, base)}",
-        interval(outcome, change, signed=True) + relative,
-        change,
+        runs.level(name, outcome, year),
+        runs.level(reference, outcome, year),
+        runs.paired(name, reference, outcome, year),
+        outcome,
     )
 
 
@@ -303,18 +314,17 @@ def window_change_row(
     runs: Runs, where: str, name: str, outcome: str, first: int, last: int, reference: str = HISTORY
 ) -> Row:
     """Like `change_row`, for the outcome's mean over the years `first` to `last`."""
-    stat = Stat.of(runs.window(name, outcome, first, last))
-    base = Stat.of(runs.window(reference, outcome, first, last))
-    change = Stat.of(
-        runs.window(name, outcome, first, last) - runs.window(reference, outcome, first, last)
+    window, base = (
+        runs.window(name, outcome, first, last),
+        runs.window(reference, outcome, first, last),
     )
-    relative = f" ({change.mean / base.mean:+.0%})" if base.mean else ""
-    return Row(
+    return _difference_row(
         where,
         f"`{outcome}` {first}–{last} mean, {name} − {reference}",
-        f"{interval(outcome, stat)} vs {interval(outcome, base)}",
-        interval(outcome, change, signed=True) + relative,
-        change,
+        Stat.of(window),
+        Stat.of(base),
+        Stat.of(window - base),
+        outcome,
     )
 
 
