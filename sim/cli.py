@@ -4,27 +4,27 @@
 
 A thin layer over `sim.runner`: it parses arguments, runs, writes and prints a summary. Every
 bad input ends with one line naming the file, key and allowed range, and exit status 2.
+
+The parser is built from the standard library, `sim.errors` and `sim.choices` alone: the model
+stack (NumPy, pandas, Mesa, dask, Optuna, Matplotlib, SALib) is imported by each command's
+handler when it runs, so `--help` and argument errors answer at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
-import tomllib
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from sim import sweep
+from sim.choices import DESIGNS, FORMATS
 from sim.errors import InputError
-from sim.runner import FORMATS, default_out_dir, resolve_spec, run, write_outputs, write_results
-from sim.scenario import SCENARIO_DIR, available_scenarios, load_scenario
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
     """Parse `KEY=VALUE` with a TOML value (number, boolean, string)."""
+    import tomllib
+
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise InputError(f"expected KEY=VALUE, got {text!r}", source="--set")
@@ -183,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="report folder (default <ledger>/report)"
     )
 
-    sweep.register(sub)
+    _sweep_commands(sub)
 
     app_p = sub.add_parser("app", help="serve the teaching app in the browser (Ctrl-C to stop)")
     app_p.set_defaults(handler=cmd_app)
@@ -207,8 +207,79 @@ def _execution_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _sweep_commands(sub: Any) -> None:
+    """The `sweep` and `sweep-report` commands, as `sim.sweep.register` declares them.
+
+    Declared here so that the parser does not import `sim.sweep` (NumPy, pandas, the executor);
+    tests/test_cli.py checks that both declarations agree, option by option.
+    """
+    sw = sub.add_parser(
+        "sweep", help="sensitivity sweep: a SALib design over PARAMS.toml (resumable)"
+    )
+    sw.add_argument("--design", choices=DESIGNS, required=True, help="experimental design")
+    sw.add_argument(
+        "--params",
+        type=Path,
+        required=True,
+        metavar="PARAMS.toml",
+        help="parameters and ranges to vary, outputs to analyse",
+    )
+    sw.add_argument(
+        "--samples",
+        type=_positive,
+        required=True,
+        help="morris: trajectories; sobol: base samples (a power of 2); lhs: points; "
+        "grid: values per parameter",
+    )
+    sw.add_argument(
+        "--replicates", type=_positive, required=True, help="seeds per design point (the same)"
+    )
+    sw.add_argument(
+        "--scenario", default=None, help="scenario name or path (default: the file's, historical)"
+    )
+    sw.add_argument(
+        "--seed", type=_non_negative, default=None, help="master seed (default: the file's, 0)"
+    )
+    sw.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="sweep folder (default results/sweep-<params stem>-<design>-s<seed>)",
+    )
+    sw.add_argument("--resume", action="store_true", help="continue the sweep in --out")
+    _execution_options(sw)
+
+    rep = sub.add_parser(
+        "sweep-report", help="sensitivity indices, tables and plots from a sweep's ledger"
+    )
+    rep.add_argument("folder", type=Path, metavar="DIR", help="the sweep folder")
+    rep.add_argument("--out", type=Path, default=None, help="report folder (default DIR/report)")
+    sw.set_defaults(handler=cmd_sweep)
+    rep.set_defaults(handler=cmd_sweep_report)
+
+
+def cmd_sweep(args: argparse.Namespace) -> None:
+    """Run or resume a sweep (`sim.sweep.cmd_sweep`)."""
+    from sim import sweep
+
+    sweep.cmd_sweep(args)
+
+
+def cmd_sweep_report(args: argparse.Namespace) -> None:
+    """Write the sweep report from the ledger (`sim.sweep.cmd_sweep_report`)."""
+    from sim import sweep
+
+    sweep.cmd_sweep_report(args)
+
+
 def cmd_run(args: argparse.Namespace) -> None:
     """Run a scenario, write the results, print a summary."""
+    import time
+
+    import pandas as pd
+
+    from sim.runner import default_out_dir, resolve_spec, run, write_results
+
     overrides = dict(parse_assignment(item) for item in args.set)
     spec = resolve_spec(args.scenario, overrides, args.firms)  # validates before any work
     out = args.out or default_out_dir(spec.name, args.seed, args.replicates)
@@ -239,6 +310,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
     """Compare scenarios over replicates, write the tables and plots, print the summary."""
     from sim.compare import compare, format_summary
     from sim.plots import save_comparison_plots
+    from sim.runner import resolve_spec, write_outputs
 
     overrides = dict(parse_assignment(item) for item in args.set)
     specs = [resolve_spec(name, overrides, args.firms) for name in args.scenarios]
@@ -316,6 +388,8 @@ def cmd_app(args: argparse.Namespace) -> None:
 
 def cmd_scenarios(_: argparse.Namespace) -> None:
     """List the shipped scenarios with their period and question."""
+    from sim.scenario import SCENARIO_DIR, available_scenarios, load_scenario
+
     rows = []
     for name in available_scenarios(SCENARIO_DIR):
         spec = load_scenario(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
@@ -10,7 +11,7 @@ import sys
 import pandas as pd
 import pytest
 
-from sim.cli import main
+from sim.cli import build_parser, main
 
 TABLES = ("model", "regions", "flows", "ventures")
 
@@ -118,3 +119,108 @@ def test_every_command_has_its_help(command, capsys):
         main([command, "--help"])
     assert done.value.code == 0
     assert "usage: transfrontier" in capsys.readouterr().out
+
+
+# --- Start-up: the parser imports nothing of the model stack ------------------------------------
+
+MODEL_STACK = ("numpy", "pandas", "mesa", "matplotlib", "dask", "optuna", "SALib", "solara")
+PROBE = """
+import json, sys
+from sim.cli import main
+try:
+    main(sys.argv[1:])
+finally:
+    stack = {stack!r}
+    print("LOADED " + json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in stack)))
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "error"),
+    [
+        (["--help"], 0, None),
+        (["sweep", "--help"], 0, None),
+        (["--bogus"], 2, "transfrontier: error: the following arguments are required: command"),
+        (["run", "--verbose"], 2, "transfrontier: error: unrecognized arguments: --verbose"),
+        (["run", "--seed", "x"], 2, "transfrontier run: error: argument --seed: invalid"),
+        (["compare", "historical", "--format", "xls"], 2, "argument --format: invalid choice"),
+        (["sweep", "--design", "fast"], 2, "argument --design: invalid choice: 'fast'"),
+    ],
+)
+def test_help_and_argument_errors_import_no_model_stack(args, code, error):
+    """`--help` and a bad option answer without importing NumPy, pandas, Mesa, dask, ..."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(stack=MODEL_STACK), *args],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == code, done.stderr
+    loaded = next(line for line in done.stdout.splitlines() if line.startswith("LOADED "))
+    assert json.loads(loaded.removeprefix("LOADED ")) == []
+    if error is None:
+        assert done.stdout.startswith("usage: transfrontier") and not done.stderr
+    else:
+        lines = done.stderr.strip().splitlines()
+        assert lines[0].startswith("usage: transfrontier")
+        assert error in lines[-1] and sum("error:" in line for line in lines) == 1
+
+
+def _actions(parser):
+    """The options of each subcommand of `parser`, as comparable records."""
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {a.dest: a.help for a in sub._choices_actions}
+    fields = ("option_strings", "dest", "nargs", "const", "default", "type", "choices",
+              "required", "help", "metavar")  # fmt: skip
+    return {
+        name: (helps[name], [tuple(getattr(a, f) for f in fields) for a in p._actions])
+        for name, p in sub.choices.items()
+    }
+
+
+SWEEP_ARGS = {
+    "sweep": ["--design", "lhs", "--params", "p.toml", "--samples", "4", "--replicates", "2"],
+    "sweep-report": ["results/x"],
+}
+
+
+def test_cli_declares_the_sweep_commands_as_sim_sweep_does():
+    """The CLI's own `sweep` and `sweep-report` match `sim.sweep.register`, option by option."""
+    from sim import sweep
+
+    reference = argparse.ArgumentParser(prog="transfrontier")
+    handlers = sweep.register(reference.add_subparsers(dest="command", required=True))
+    ours = _actions(build_parser())
+    theirs = _actions(reference)
+    for name, handler in handlers.items():
+        assert ours[name] == theirs[name], name
+        parsed = build_parser().parse_args([name, *SWEEP_ARGS[name]])
+        assert parsed.handler.__name__ == handler.__name__
+    assert set(ours) - {"sweep", "sweep-report"} == {
+        "run", "compare", "scenarios", "calibrate", "report", "app"
+    }  # fmt: skip
+
+
+def test_light_choices_match_the_modules_that_act_on_them():
+    """`sim.choices` holds the same formats and designs as `sim.runner` and `sim.sweep`."""
+    from sim import choices, runner, sweep
+
+    assert choices.FORMATS == runner.FORMATS
+    assert choices.DESIGNS == sweep.DESIGNS
+
+
+def test_sim_run_is_looked_up_lazily():
+    """`import sim` alone stays light; `sim.run` and friends are those of `sim.runner`."""
+    probe = "import sys, sim; print(sorted(m for m in {s!r} if m in sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe.format(s=("sim.runner", *MODEL_STACK))],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
+    import sim
+    from sim import runner
+
+    assert (sim.run, sim.run_one, sim.Results) == (runner.run, runner.run_one, runner.Results)
+    assert {"run", "run_one", "Results"} <= set(dir(sim))
+    with pytest.raises(AttributeError, match="no attribute 'nosuch'"):
+        sim.nosuch  # noqa: B018
