@@ -73,7 +73,6 @@ import numpy as np
 import pandas as pd
 import PIL.Image
 import solara
-from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -84,7 +83,12 @@ from mesa.visualization.utils import update_counter
 from sim.errors import InputError
 from sim.model import TransfrontierModel
 from sim.parameters import ModelParameters, Range, RegimeParameters, parameter_ranges
-from sim.plots import PARTNER_COLUMNS, SHADES, mark_target, regime_spans, shade_regimes
+from sim.plots import (
+    SERIES,
+    SeriesView,
+    decorate,
+    legend_below,
+)
 from sim.policy import levers_for_year
 from sim.record import SERIES as RECORD_SERIES
 from sim.record import record
@@ -95,7 +99,7 @@ from sim.scenario import (
     available_scenarios,
     load_scenario,
 )
-from sim.targets import Target, load_targets, measure_values, targets_by_measure
+from sim.targets import Target, load_targets, measure_values
 from sim.world import PARTNERS
 
 DEFAULT_SCENARIO = "historical"
@@ -698,101 +702,6 @@ def _year_text(model: TransfrontierModel) -> str:
     return str(model.year) if model.records else "before the first step"
 
 
-@dataclass(frozen=True)
-class SeriesView:
-    """What one time-path figure shows: `model` columns, the paper's figures, the record."""
-
-    title: str
-    ylabel: str
-    columns: dict[str, tuple[str, str]]  # column -> (label, colour)
-    targets: dict[str, str]  # measure -> colour
-    records: dict[str, str] = field(default_factory=dict)  # column -> colour of its record
-    top: float | None = None  # fixed upper limit of the y axis (None: follows the data)
-    regime_names: bool = False  # write the regimes' names over their shading
-    right: dict[str, tuple[str, str]] = field(default_factory=dict)  # columns on a right axis
-    right_label: str = ""
-    right_top: float = 1.0  # fixed upper limit of the right axis
-    right_targets: dict[str, str] = field(default_factory=dict)
-
-
-SERIES: dict[str, SeriesView] = {
-    "trade": SeriesView(
-        "Russia–Kazakhstan trade",
-        "US$ bn (current)",
-        {
-            "turnover_usd_bn": ("turnover (recorded)", "#1f4e79"),
-            "kz_exports_to_ru_usd_bn": ("Kazakh exports to Russia", "#c55a11"),
-            "kz_imports_from_ru_usd_bn": ("Kazakh imports from Russia", "#548235"),
-            "turnover_total_usd_bn": ("turnover incl. unrecorded", "#9dc3e6"),
-        },
-        {"turnover_usd_bn": "#1f4e79"},
-        regime_names=True,
-    ),
-    "shares": SeriesView(
-        "Cooperation shares of recorded turnover",
-        "share",
-        {
-            "interregional_share": ("between regions linked by agreements", "#1f4e79"),
-            "border_region_share": ("with a Russian border region", "#c55a11"),
-        },
-        {"interregional_share": "#1f4e79", "border_region_share": "#c55a11"},
-        top=1.0,
-    ),
-    "ventures": SeriesView(
-        "Joint ventures by capital origin",
-        "active joint ventures",
-        {
-            "jv_kz": ("in Kazakhstan, all foreign capital", "#1f4e79"),
-            "jv_kz_russian": ("in Kazakhstan, Russian capital", "#c55a11"),
-            "jv_kz_row": ("in Kazakhstan, third-country capital", "#7f7f7f"),
-            "jv_ru": ("in Russia, Kazakh capital", "#548235"),
-        },
-        {"jv_kz": "#1f4e79"},
-    ),
-    "agreements": SeriesView(
-        "Agreements and linked regions",
-        "active agreements",
-        {"agreements": ("active agreements (left axis)", "#1f4e79")},
-        {"agreements": "#1f4e79"},
-        right={
-            "linked_ru_regions": ("Russian regions with a Kazakh partner", "#c55a11"),
-            "linked_kz_regions": ("Kazakh regions with a Russian partner", "#548235"),
-        },
-        right_label="regions with a partner across the border",
-        right_top=85.0,  # 83 Russian regions
-        right_targets={"linked_ru_regions": "#c55a11"},
-    ),
-    # The record has Kazakh imports from China only as a share of all Kazakh imports, so only
-    # the imports from Russia are set beside it here.
-    "imports": SeriesView(
-        "Kazakh imports by partner (recorded)",
-        "US$ bn (current)",
-        dict(PARTNER_COLUMNS),
-        {},
-        records={"kz_imports_from_ru_usd_bn": PARTNER_COLUMNS["kz_imports_from_ru_usd_bn"][1]},
-    ),
-}
-
-
-def record_target(column: str) -> Target | None:
-    """The path target that sets a `model` column itself (not a ratio) beside the record."""
-    paths = (t for t in load_targets() if t.kind == "path" and t.measure == column and not t.per)
-    return next(paths, None)
-
-
-def mark_record(ax: Axes, target: Target, years: range, colour: str) -> float:
-    """Draw a path target's record series over `years`, with its band; return its highest value.
-
-    The band spans the two mirror readings of a bilateral flow.
-    """
-    rec = record(target.record)
-    rec = rec[rec.index.isin(years)]
-    label = f"record: {RECORD_SERIES[target.record].label}"
-    ax.fill_between(rec.index, rec.low, rec.high, color=colour, alpha=0.15, lw=0)
-    ax.plot(rec.index, rec.value, "o:", color=colour, ms=3, lw=1, label=label)
-    return float(rec.high.max()) if len(rec) else 0.0
-
-
 class SeriesChart:
     """A time-path figure of one model, drawn once and brought up to date after each step.
 
@@ -813,71 +722,27 @@ class SeriesChart:
         self.canvas = FigureCanvasAgg(self.figure)
         self.figure.subplots_adjust(left=0.11, right=0.97, top=0.92, bottom=0.27)
         ax = self.axes = self.figure.add_subplot()
-        years = regime_years(model)
-        if view.regime_names:
-            shade_regimes(ax, years)
-        else:  # the same shading, unnamed: the trade figure names the regimes
-            for i, (_, first, last) in enumerate(regime_spans(years)):
-                ax.axvspan(first - 0.5, last + 0.5, color=SHADES[i % 2], zorder=0, lw=0)
-        spec = model.spec
-        ax.set_xlim(spec.start_year - 0.5, spec.end_year + 0.5)
-        ax.set_ylabel(view.ylabel, fontsize=9)
+        self.right, self.floor_top = decorate(ax, view, regime_years(model), view.regime_names)
+        ax.yaxis.label.set_fontsize(9)
         ax.tick_params(labelsize=8)
-        ax.grid(alpha=0.3)
+        axes = {c: ax for c in view.columns} | {c: self.right for c in view.right}
         self.lines = {
-            column: ax.plot([], [], color=colour, lw=2, label=label, animated=live)[0]
-            for column, (label, colour) in view.columns.items()
-        }
-        targets = targets_by_measure()
-        self.right = None
-        if view.right:
-            right = self.right = ax.twinx()
-            right.set_ylim(0, view.right_top)
-            right.set_ylabel(view.right_label, fontsize=9)
-            right.tick_params(labelsize=8)
-            for column, (label, colour) in view.right.items():
-                self.lines[column] = right.plot(
-                    [], [], color=colour, lw=2, ls="--", label=label, animated=live
-                )[0]
-            for measure, colour in view.right_targets.items():
-                mark_target(right, targets.get(measure), colour)
+            column: axes[column].plot([], [], color=colour, lw=2, label=view.label(column),
+                                      ls="--" if column in view.right else "-",
+                                      animated=live)[0]
+            for column, colour in (view.columns | view.right).items()
+        }  # fmt: skip
+        if self.right is not None:
+            self.right.yaxis.label.set_fontsize(9)
+            self.right.tick_params(labelsize=8)
             self.figure.subplots_adjust(right=0.89)
-        self.floor_top = 1.0  # the y axis always shows the paper's figures
-        for measure, colour in view.targets.items():
-            target = targets.get(measure)
-            mark_target(ax, target, colour)
-            if target is not None:
-                self.floor_top = max(self.floor_top, target.value + target.tolerance)
-        run_years = range(spec.start_year, spec.end_year + 1)
-        for column, colour in view.records.items():
-            target = record_target(column)
-            if target is not None:
-                top = mark_record(ax, target, run_years, colour)
-                self.floor_top = max(self.floor_top, top)
-        if "jv_kz" in view.columns:
-            total, share = targets.get("jv_kz"), targets.get("jv_kz_russian_share")
-            if total is not None and share is not None:
-                count = share.value * total.value
-                label = f"paper: {count:,.0f} with Russian capital"
-                ax.plot(share.years[0], count, "D", color="#c55a11", ms=6, label=label)
+        spec = model.spec
         self.now = ax.axvline(
             spec.start_year, color="#888888", lw=0.8, ls=":", visible=False, animated=live
         )
         self.title = ax.set_title("", fontsize=10, animated=live)
-        # Below the axes, so that it hides neither the lines nor the regime names.
-        handles, labels = ax.get_legend_handles_labels()
-        if self.right is not None:
-            more = self.right.get_legend_handles_labels()
-            handles, labels = handles + more[0], labels + more[1]
-        ax.legend(
-            handles,
-            labels,
-            fontsize=7,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.08),
-            ncol=2,
-            frameon=False,
-        )
+        rows = legend_below(ax, self.right, fontsize=7)
+        self.figure.subplots_adjust(bottom=0.14 + 0.04 * rows)
         self.top = 0.0
         self.background: Any = None
         self.update(model)

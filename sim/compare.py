@@ -18,20 +18,8 @@ from sim.errors import InputError
 from sim.executor import Task
 from sim.runner import collect, metadata_of, replicate_seeds, resolve_spec
 from sim.scenario import ScenarioSpec
+from sim.schema import KEY_OUTCOMES
 
-OUTCOMES = (
-    "turnover_usd_bn",
-    "kz_imports_usd_bn",
-    "kz_imports_from_ru_usd_bn",
-    "kz_imports_from_cn_usd_bn",
-    "kz_imports_from_eu_usd_bn",
-    "ru_share_of_kz_imports",
-    "interregional_share",
-    "border_region_share",
-    "jv_kz",
-    "jv_kz_russian_share",
-    "agreements",
-)
 DEFAULT_YEARS = (2009, 2015, 2030)
 LEVEL = 0.90
 
@@ -47,7 +35,10 @@ class Comparison:
 
 
 def summarise(
-    model: pd.DataFrame, order: list[str], years: list[int], outcomes: tuple[str, ...] = OUTCOMES
+    model: pd.DataFrame,
+    order: list[str],
+    years: list[int],
+    outcomes: tuple[str, ...] = KEY_OUTCOMES,
 ) -> pd.DataFrame:
     """Mean and 90% interval over replicates, and the paired difference to the first scenario.
 

@@ -8,6 +8,7 @@ years fitted and the years held out for validation told apart.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim import schema
 from sim.record import SERIES as RECORD_SERIES
 from sim.record import record
 from sim.targets import Target, load_targets, path_frame, path_years, targets_by_measure
@@ -58,11 +60,11 @@ def shade_regimes(ax: Axes, model: pd.DataFrame) -> None:
         )
 
 
-def band(ax: Axes, model: pd.DataFrame, column: str, label: str, color: str) -> None:
+def band(ax: Axes, model: pd.DataFrame, column: str, label: str, color: str, ls: str = "-") -> None:
     """Mean over replicates with a 5–95% band."""
     grouped = model.groupby("year")[column]
     mean = grouped.mean()
-    ax.plot(mean.index, mean.to_numpy(), color=color, lw=2, label=label)
+    ax.plot(mean.index, mean.to_numpy(), color=color, lw=2, ls=ls, label=label)
     if model.replicate.nunique() > 1:
         lo, hi = grouped.quantile(0.05), grouped.quantile(0.95)
         ax.fill_between(mean.index, lo.to_numpy(), hi.to_numpy(), color=color, alpha=0.2, lw=0)
@@ -104,89 +106,185 @@ def _finish(fig: Figure, ax: Axes, title: str, ylabel: str) -> None:
     fig.tight_layout()
 
 
-def turnover_figure(model: pd.DataFrame) -> Figure:
-    """Recorded Russia–Kazakhstan turnover and its two directions, US$ bn."""
-    targets = targets_by_measure()
-    fig, ax = plt.subplots(figsize=(9, 6))
-    shade_regimes(ax, model)
-    band(ax, model, "turnover_usd_bn", "turnover (recorded)", "#1f4e79")
-    band(ax, model, "turnover_total_usd_bn", "turnover incl. unrecorded", "#7fa7d1")
-    band(ax, model, "kz_exports_to_ru_usd_bn", "Kazakh exports to Russia", "#c55a11")
-    band(ax, model, "kz_imports_from_ru_usd_bn", "Kazakh imports from Russia", "#548235")
-    mark_target(ax, targets.get("turnover_usd_bn"), "#1f4e79")
-    _finish(fig, ax, "Russia–Kazakhstan trade", "US$ bn (current)")
-    return fig
+@dataclass(frozen=True)
+class SeriesView:
+    """What one time-path figure shows: `model` columns, the paper's figures, the record.
+
+    Drawn over replicates by `view_figure` (a run's PNG figures) and year by year by the app's
+    live chart; the lines take their labels from the output schema.
+    """
+
+    title: str
+    ylabel: str
+    columns: dict[str, str]  # column -> colour
+    targets: dict[str, str]  # measure -> colour
+    records: dict[str, str] = field(default_factory=dict)  # column -> colour of its record
+    top: float | None = None  # fixed upper limit of the y axis (None: follows the data)
+    regime_names: bool = False  # in the app: write the regimes' names over their shading
+    right: dict[str, str] = field(default_factory=dict)  # columns on a right axis -> colour
+    right_label: str = ""
+    right_top: float = 1.0  # fixed upper limit of the right axis
+    right_targets: dict[str, str] = field(default_factory=dict)
+
+    def label(self, column: str) -> str:
+        """The legend entry of a column (its schema label)."""
+        return schema.column(column).label
 
 
-def shares_figure(model: pd.DataFrame) -> Figure:
-    """The two cooperation shares of recorded turnover."""
-    targets = targets_by_measure()
-    fig, ax = plt.subplots(figsize=(9, 6))
-    shade_regimes(ax, model)
-    band(ax, model, "interregional_share", "between regions linked by agreements", "#1f4e79")
-    band(ax, model, "border_region_share", "with a Russian border region", "#c55a11")
-    mark_target(ax, targets.get("interregional_share"), "#1f4e79")
-    mark_target(ax, targets.get("border_region_share"), "#c55a11")
-    ax.set_ylim(0, 1)
-    _finish(fig, ax, "Shares of recorded Russia–Kazakhstan turnover", "share")
-    return fig
-
-
-def ventures_figure(model: pd.DataFrame) -> Figure:
-    """Joint ventures by location and capital origin."""
-    targets = targets_by_measure()
-    fig, ax = plt.subplots(figsize=(9, 6))
-    shade_regimes(ax, model)
-    band(ax, model, "jv_kz", "in Kazakhstan, all foreign capital", "#1f4e79")
-    band(ax, model, "jv_kz_russian", "in Kazakhstan, Russian capital", "#c55a11")
-    band(ax, model, "jv_kz_row", "in Kazakhstan, third-country capital", "#7f7f7f")
-    band(ax, model, "jv_ru", "in Russia, Kazakh capital", "#548235")
-    mark_target(ax, targets.get("jv_kz"), "#1f4e79")
-    share = targets.get("jv_kz_russian_share")
-    total = targets.get("jv_kz")
-    if share is not None and total is not None:
-        first, last = share.years
-        ax.plot(
-            (first + last) / 2,
-            share.value * total.value,
-            "D",
-            color="#c55a11",
-            ms=6,
-            label="paper: 85% of them (1,790) with Russian capital",
-        )
-    _finish(fig, ax, "Joint ventures (active, real count)", "joint ventures")
-    return fig
-
-
-def agreements_figure(model: pd.DataFrame) -> Figure:
-    """Interregional agreements and Russian regions linked with Kazakh partners."""
-    targets = targets_by_measure()
-    fig, ax = plt.subplots(figsize=(9, 6))
-    shade_regimes(ax, model)
-    band(ax, model, "agreements", "active agreements", "#1f4e79")
-    band(ax, model, "linked_ru_regions", "Russian regions with a Kazakh partner", "#c55a11")
-    band(ax, model, "linked_kz_regions", "Kazakh regions with a Russian partner", "#548235")
-    mark_target(ax, targets.get("agreements"), "#1f4e79")
-    mark_target(ax, targets.get("linked_ru_regions"), "#c55a11")
-    _finish(fig, ax, "Interregional cooperation agreements", "count")
-    return fig
-
-
-PARTNER_COLUMNS = {
-    "kz_imports_from_ru_usd_bn": ("from Russia", "#c00000"),
-    "kz_imports_from_cn_usd_bn": ("from China", "#bf9000"),
-    "kz_imports_from_eu_usd_bn": ("from the European Union", "#2e75b6"),
-    "kz_imports_from_row_usd_bn": ("from the rest of the world", "#7f7f7f"),
+SERIES: dict[str, SeriesView] = {
+    "trade": SeriesView(
+        "Russia–Kazakhstan trade",
+        "US$ bn (current)",
+        {
+            "turnover_usd_bn": "#1f4e79",
+            "kz_exports_to_ru_usd_bn": "#c55a11",
+            "kz_imports_from_ru_usd_bn": "#548235",
+            "turnover_total_usd_bn": "#9dc3e6",
+        },
+        {"turnover_usd_bn": "#1f4e79"},
+        regime_names=True,
+    ),
+    "shares": SeriesView(
+        "Cooperation shares of recorded turnover",
+        "share",
+        {"interregional_share": "#1f4e79", "border_region_share": "#c55a11"},
+        {"interregional_share": "#1f4e79", "border_region_share": "#c55a11"},
+        top=1.0,
+    ),
+    "ventures": SeriesView(
+        "Joint ventures by capital origin",
+        "active joint ventures (real count)",
+        {
+            "jv_kz": "#1f4e79",
+            "jv_kz_russian": "#c55a11",
+            "jv_kz_row": "#7f7f7f",
+            "jv_ru": "#548235",
+        },
+        {"jv_kz": "#1f4e79"},
+    ),
+    "agreements": SeriesView(
+        "Agreements and linked regions",
+        "active agreements",
+        {"agreements": "#1f4e79"},
+        {"agreements": "#1f4e79"},
+        right={"linked_ru_regions": "#c55a11", "linked_kz_regions": "#548235"},
+        right_label="regions with a partner across the border",
+        right_top=85.0,  # 83 Russian regions
+        right_targets={"linked_ru_regions": "#c55a11"},
+    ),
+    # The record has Kazakh imports from China only as a share of all Kazakh imports, so only
+    # the imports from Russia are set beside it here.
+    "imports": SeriesView(
+        "Kazakh imports by partner (recorded)",
+        "US$ bn (current)",
+        {
+            "kz_imports_from_ru_usd_bn": "#c00000",
+            "kz_imports_from_cn_usd_bn": "#bf9000",
+            "kz_imports_from_eu_usd_bn": "#2e75b6",
+            "kz_imports_from_row_usd_bn": "#7f7f7f",
+        },
+        {},
+        records={"kz_imports_from_ru_usd_bn": "#c00000"},
+    ),
 }
 
 
-def partners_figure(model: pd.DataFrame) -> Figure:
-    """Kazakhstan's recorded imports by partner, US$ bn."""
+def record_target(column: str) -> Target | None:
+    """The path target that sets a `model` column itself (not a ratio) beside the record."""
+    paths = (t for t in load_targets() if t.kind == "path" and t.measure == column and not t.per)
+    return next(paths, None)
+
+
+def mark_record(ax: Axes, target: Target, years: range, colour: str) -> float:
+    """Draw a path target's record series over `years`, with its band; return its highest value.
+
+    The band spans the two mirror readings of a bilateral flow.
+    """
+    rec = record(target.record)
+    rec = rec[rec.index.isin(years)]
+    label = f"record: {RECORD_SERIES[target.record].label}"
+    ax.fill_between(rec.index, rec.low, rec.high, color=colour, alpha=0.15, lw=0)
+    ax.plot(rec.index, rec.value, "o:", color=colour, ms=3, lw=1, label=label)
+    return float(rec.high.max()) if len(rec) else 0.0
+
+
+def decorate(
+    ax: Axes, view: SeriesView, regimes: pd.DataFrame, name_regimes: bool
+) -> tuple[Axes | None, float]:
+    """Everything of a view's figure but its lines: shading, paper's figures, record, axes.
+
+    `regimes` holds the `year` and `regime` of every year the figure spans. Returns the right
+    axis (if the view has one) and the least upper limit of the y axis that shows every mark.
+    """
+    if name_regimes:
+        shade_regimes(ax, regimes)
+    else:
+        for i, (_, first, last) in enumerate(regime_spans(regimes)):
+            ax.axvspan(first - 0.5, last + 0.5, color=SHADES[i % 2], zorder=0, lw=0)
+    first, last = int(regimes.year.min()), int(regimes.year.max())
+    ax.set_xlim(first - 0.5, last + 0.5)
+    targets = targets_by_measure()
+    right = None
+    if view.right:
+        right = ax.twinx()
+        right.set_ylim(0, view.right_top)
+        right.set_ylabel(view.right_label)
+        for measure, colour in view.right_targets.items():
+            mark_target(right, targets.get(measure), colour)
+    floor_top = 1.0
+    for measure, colour in view.targets.items():
+        target = targets.get(measure)
+        mark_target(ax, target, colour)
+        if target is not None:
+            floor_top = max(floor_top, target.value + target.tolerance)
+    for column, colour in view.records.items():
+        target = record_target(column)
+        if target is not None:
+            floor_top = max(floor_top, mark_record(ax, target, range(first, last + 1), colour))
+    if "jv_kz" in view.columns:
+        total, share = targets.get("jv_kz"), targets.get("jv_kz_russian_share")
+        if total is not None and share is not None:
+            count = share.value * total.value
+            label = f"paper: {share.value:.0%} of them with Russian capital"
+            ax.plot(share.years[0], count, "D", color=view.columns["jv_kz_russian"], ms=6,
+                    label=label)  # fmt: skip
+    ax.set_ylabel(view.ylabel)
+    ax.grid(alpha=0.3)
+    return right, floor_top
+
+
+def legend_below(ax: Axes, right: Axes | None, fontsize: float = 8) -> int:
+    """One legend for both axes, centred below the plot: it hides neither lines nor regimes.
+
+    Returns the number of rows of the legend, for the margin below the plot.
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    if right is not None:
+        more = right.get_legend_handles_labels()
+        handles, labels = handles + more[0], labels + more[1]
+    # Two columns when the labels are short enough to sit side by side within the figure.
+    ncol = 2 if max(map(len, labels), default=0) <= 50 else 1
+    ax.figure.legend(handles, labels, fontsize=fontsize, loc="lower center", ncol=ncol,
+                     frameon=False)  # fmt: skip
+    return -(-len(labels) // ncol)
+
+
+def view_figure(model: pd.DataFrame, view: SeriesView) -> Figure:
+    """A view over the replicates of a run: each line its mean with a 5–95% band."""
     fig, ax = plt.subplots(figsize=(9, 6))
-    shade_regimes(ax, model)
-    for column, (label, color) in PARTNER_COLUMNS.items():
-        band(ax, model, column, label, color)
-    _finish(fig, ax, "Kazakhstan's imports by partner (recorded)", "US$ bn (current)")
+    right, floor_top = decorate(ax, view, model[["year", "regime"]], name_regimes=True)
+    for column, colour in view.columns.items():
+        band(ax, model, column, view.label(column), colour)
+    for column, colour in view.right.items():
+        band(right, model, column, view.label(column), colour, ls="--")  # dashed: right axis
+    if view.top is not None:
+        ax.set_ylim(0, view.top)
+    else:
+        ax.set_ylim(0, max(ax.get_ylim()[1], 1.08 * floor_top))
+    ax.set_title(view.title, fontsize=11)
+    ax.set_xlabel("year")
+    rows = legend_below(ax, right)
+    fig.tight_layout(rect=(0, 0.02 + 0.032 * rows, 1, 1))
     return fig
 
 
@@ -239,30 +337,18 @@ def record_figure(paths: pd.DataFrame) -> Figure:
     return fig
 
 
+# The PNG figures of a run, by file name: the views, and the model against the record.
 FIGURES = {
-    "turnover": turnover_figure,
-    "shares": shares_figure,
-    "ventures": ventures_figure,
-    "agreements": agreements_figure,
-    "partners": partners_figure,
-    "record": record_figure,
+    "turnover": "trade",
+    "shares": "shares",
+    "ventures": "ventures",
+    "agreements": "agreements",
+    "partners": "imports",
+    "record": "record",
 }
 
 
 PALETTE = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#7f7f7f", "#c00000")
-LABELS = {
-    "turnover_usd_bn": ("Recorded Russia–Kazakhstan turnover", "US$ bn (current)"),
-    "interregional_share": ("Share of turnover between regions linked by agreements", "share"),
-    "border_region_share": ("Share of turnover with a Russian border region", "share"),
-    "jv_kz": ("Joint ventures in Kazakhstan", "joint ventures"),
-    "jv_kz_russian_share": ("Share of Kazakh joint ventures with Russian capital", "share"),
-    "agreements": ("Active interregional agreements", "agreements"),
-    "kz_imports_usd_bn": ("Kazakhstan's recorded goods imports", "US$ bn (current)"),
-    "kz_imports_from_ru_usd_bn": ("Kazakh imports from Russia", "US$ bn (current)"),
-    "kz_imports_from_cn_usd_bn": ("Kazakh imports from China", "US$ bn (current)"),
-    "kz_imports_from_eu_usd_bn": ("Kazakh imports from the European Union", "US$ bn (current)"),
-    "ru_share_of_kz_imports": ("Russia's share of Kazakhstan's imports", "share"),
-}
 
 
 def comparison_figure(model: pd.DataFrame, order: list[str], outcome: str) -> Figure:
@@ -270,7 +356,7 @@ def comparison_figure(model: pd.DataFrame, order: list[str], outcome: str) -> Fi
 
     The shaded periods are the regimes of the first (reference) scenario.
     """
-    title, ylabel = LABELS.get(outcome, (outcome, outcome))
+    title, ylabel = schema.column(outcome).label, schema.axis_label(outcome)
     fig, ax = plt.subplots(figsize=(9, 6))
     shade_regimes(ax, model[model.scenario == order[0]])
     for i, name in enumerate(order):
@@ -282,10 +368,8 @@ def comparison_figure(model: pd.DataFrame, order: list[str], outcome: str) -> Fi
 
 def save_comparison_plots(model: pd.DataFrame, order: list[str], folder: Path) -> list[Path]:
     """Write one overlay figure per compared outcome into `folder`."""
-    from sim.compare import OUTCOMES
-
     paths = []
-    for outcome in OUTCOMES:
+    for outcome in schema.KEY_OUTCOMES:
         fig = comparison_figure(model, order, outcome)
         path = Path(folder) / f"compare-{outcome}.png"
         fig.savefig(path, dpi=110)
@@ -298,11 +382,11 @@ def save_plots(results: Results, folder: Path) -> list[Path]:
     """Write every figure of `results` as PNG into `folder` (the record's only for history)."""
     paths = []
     years = results.model.year
-    for name, make in FIGURES.items():
-        if name == "record" and not (years.min() <= 1995 and years.max() >= 2012):
+    for name, view in FIGURES.items():
+        if view == "record" and not (years.min() <= 1995 and years.max() >= 2012):
             continue
-        fig = (record_figure(path_frame(results.model)) if name == "record"
-               else make(results.model))  # fmt: skip
+        fig = (record_figure(path_frame(results.model)) if view == "record"
+               else view_figure(results.model, SERIES[view]))  # fmt: skip
         title = results.meta.get("title", "")
         if title:
             fig.suptitle(title, fontsize=9, x=0.99, ha="right", color="#555555")

@@ -21,12 +21,11 @@ import pandas as pd
 from sim.economy import country_totals
 from sim.forums import ForumOutcome
 from sim.parameters import RegimeParameters
+from sim.schema import TABLES
 from sim.world import CN, COUNTRIES, EU, KZ, ROW, RU
 
 if TYPE_CHECKING:
     from sim.model import TransfrontierModel
-
-TABLES = ("model", "economy", "partners", "regions", "flows", "ventures")
 
 
 @dataclass(frozen=True)
@@ -269,7 +268,7 @@ def _capital_origin() -> tuple[str, ...]:
 def tables_of(records: list[YearRecord]) -> dict[str, pd.DataFrame]:
     """Assemble the year records of one run into the tidy tables."""
     out = {"model": pd.DataFrame([r.model for r in records])}
-    for name in TABLES[1:]:
+    for name in list(TABLES)[1:]:
         parts = [getattr(r, name) for r in records]
         out[name] = pd.DataFrame({key: np.concatenate([p[key] for p in parts]) for key in parts[0]})
     return out

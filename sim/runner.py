@@ -25,8 +25,9 @@ from tqdm.auto import tqdm
 from sim.errors import InputError
 from sim.executor import Executor, Task
 from sim.model import TransfrontierModel
-from sim.reporting import TABLES, tables_of
+from sim.reporting import tables_of
 from sim.scenario import ScenarioSpec, TransfrontierScenario, load_scenario
+from sim.schema import KEY_OUTCOMES, TABLES
 
 FORMATS = ("parquet", "csv", "both")
 SPREADSHEET_ROWS = 1_048_576  # the most rows a spreadsheet opens: larger tables get no CSV
@@ -54,24 +55,11 @@ class Results:
 
     def summary(self, years: list[int] | None = None) -> pd.DataFrame:
         """Mean over replicates of the key outcomes at a few years."""
-        cols = [
-            "turnover_usd_bn",
-            "kz_exports_to_ru_usd_bn",
-            "kz_imports_from_ru_usd_bn",
-            "kz_imports_usd_bn",
-            "ru_share_of_kz_imports",
-            "interregional_share",
-            "border_region_share",
-            "jv_kz",
-            "jv_kz_russian_share",
-            "agreements",
-            "linked_ru_regions",
-        ]
         frame = self.model
         if years is None:
             first, last = int(frame.year.min()), int(frame.year.max())
             years = sorted({first, *range(first - first % 5 + 5, last, 5), last})
-        return frame[frame.year.isin(years)].groupby("year")[cols].mean()
+        return frame[frame.year.isin(years)].groupby("year")[list(KEY_OUTCOMES)].mean()
 
 
 def replicate_seeds(seed: int, replicates: int) -> list[int]:

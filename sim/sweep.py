@@ -53,7 +53,6 @@ import argparse
 import dataclasses
 import datetime as dt
 import difflib
-import functools
 import hashlib
 import itertools
 import json
@@ -75,6 +74,7 @@ from sim.ledger import Ledger, run_id
 from sim.parameters import ModelParameters, RegimeParameters, parameter_ranges
 from sim.runner import package_version, resolve_spec, run_one
 from sim.scenario import ScenarioSpec, _merge, _start_as_year, _validate
+from sim.schema import numeric_columns
 
 DESIGNS = ("morris", "sobol", "lhs", "grid")
 KIND = "sweep"
@@ -86,7 +86,6 @@ TOP_KEYS = {"sweep", "parameters", "outputs"}
 SWEEP_KEYS = {"scenario", "n_firms", "seed", "end_year"}
 OUTPUT_KEYS = {"column", "year", "years", "name"}
 # Columns of the model table that are labels, not outcomes.
-LABEL_COLUMNS = {"scenario", "replicate", "seed", "year", "regime"}
 # Columns of runs.parquet that neither a parameter nor an output may be named after.
 RUN_COLUMNS = ("run_id", "point", "replicate", "seed", "status", "error")
 
@@ -154,22 +153,6 @@ def year_to_date(year: float) -> dt.date:
     whole = math.floor(year)
     days = (dt.date(whole + 1, 1, 1) - dt.date(whole, 1, 1)).days
     return dt.date(whole, 1, 1) + dt.timedelta(days=round((year - whole) * days))
-
-
-@functools.cache
-def model_columns() -> tuple[str, ...]:
-    """The numeric outcome columns of the model table (from a one-year run of 200 firms).
-
-    The columns are the same in every scenario; a tiny run is the one place that knows them.
-    """
-    spec = resolve_spec("historical", use_calibration=False)
-    probe = spec.with_overrides({"n_firms": 200, "end_year": spec.start_year})
-    model = run_one(probe, 0)["model"]
-    return tuple(
-        c
-        for c in model.columns
-        if c not in LABEL_COLUMNS and pd.api.types.is_numeric_dtype(model[c])
-    )
 
 
 def _hint(name: str, known: Sequence[str]) -> str:
@@ -364,7 +347,7 @@ def _parse_outputs(table: Any, base: ScenarioSpec, source: str) -> tuple[Output,
             source=source,
             key="outputs",
         )
-    columns = model_columns()
+    columns = numeric_columns()
     period = f"[{base.start_year}, {base.end_year}]"
     out: list[Output] = []
     for i, entry in enumerate(table):

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim import schema
 from sim.errors import InputError
 
 TARGETS_FILE = Path(__file__).resolve().parent.parent / "calibration" / "targets.toml"
@@ -121,6 +122,15 @@ def _target(entry: dict, where: str, source: str) -> Target:
         raise InputError(
             f"fitted {target.fitted!r} must be true or false", source=source, key=where
         )
+    columns = schema.numeric_columns(target.table)
+    for name, value in (("measure", target.measure), ("per", target.per)):
+        if value and value not in columns:
+            raise InputError(
+                f"{name} {value!r} is not a numeric column of the {target.table} table "
+                "(sim/schema.py)",
+                source=source,
+                key=where,
+            )
     if target.table == "regions" and not target.regions:
         raise InputError("a regions-table target needs `regions`", source=source, key=where)
     if target.kind == "path":

@@ -333,9 +333,10 @@ def test_the_imports_view_draws_the_four_partners_and_the_record():
     model.run_for(8)  # to 1998: the record starts in 1994
     frame = app.model_frame(model)
     lines = {line.get_label(): line for line in app.imports_figure(model).axes[0].get_lines()}
-    columns = app.SERIES["imports"].columns
-    assert len(columns) == 4
-    for column, (label, _) in columns.items():
+    view = app.SERIES["imports"]
+    assert len(view.columns) == 4
+    for column in view.columns:
+        label = view.label(column)
         assert list(lines[label].get_xdata()) == list(frame.year)
         assert list(lines[label].get_ydata()) == pytest.approx(list(frame[column]))
     record = app.record("kz_imports_from_ru")

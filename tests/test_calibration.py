@@ -303,7 +303,11 @@ def test_reach_tells_an_unreachable_target_from_a_traded_off_one(tmp_path):
 
 @pytest.mark.parametrize(
     ("line", "message"),
-    [('kind = "exact"', "kind 'exact' not one of"), ('fitted = "yes"', "must be true or false")],
+    [
+        ('kind = "exact"', "kind 'exact' not one of"),
+        ('fitted = "yes"', "must be true or false"),
+        ('measure = "jv_total"', "'jv_total' is not a numeric column of the model table"),
+    ],
 )
 def test_bad_targets_file_names_file_and_key(tmp_path, line, message):
     """A malformed target is refused with the file, the entry and what is allowed."""

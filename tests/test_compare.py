@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.compare import OUTCOMES, compare, summarise
+from sim.compare import compare, summarise
 from sim.runner import resolve_spec, run
 from sim.scenario import available_scenarios, load_scenario
+from sim.schema import KEY_OUTCOMES
 
 SHIPPED = (
     "historical",
@@ -115,7 +116,7 @@ def test_no_customs_union_lowers_late_trade_and_diverts_kazakh_imports():
     cols = {"scenario", "year", "outcome", "mean", "p05", "p95", "diff_mean", "diff_p05",
             "diff_p95", "replicates"}  # fmt: skip
     assert cols <= set(result.summary.columns)
-    assert set(result.summary.outcome) == set(OUTCOMES)
+    assert set(result.summary.outcome) == set(KEY_OUTCOMES)
 
 
 @pytest.mark.slow
