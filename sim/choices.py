@@ -1,8 +1,7 @@
 """Fixed choices the command line offers, importable without the model stack.
 
-`transfrontier --help` and argument errors answer from these alone (no NumPy, pandas or Mesa).
-They equal `sim.runner.FORMATS` and `sim.sweep.DESIGNS`, which act on them; tests/test_cli.py
-checks that they agree.
+`transfrontier --help` and argument errors answer from these alone (no NumPy, pandas or Mesa);
+`sim.runner` and `sim.sweep` take them from here.
 """
 
 from __future__ import annotations

@@ -208,11 +208,7 @@ def _execution_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _sweep_commands(sub: Any) -> None:
-    """The `sweep` and `sweep-report` commands, as `sim.sweep.register` declares them.
-
-    Declared here so that the parser does not import `sim.sweep` (NumPy, pandas, the executor);
-    tests/test_cli.py checks that both declarations agree, option by option.
-    """
+    """The `sweep` and `sweep-report` commands (`sim.sweep` is imported only to run them)."""
     sw = sub.add_parser(
         "sweep", help="sensitivity sweep: a SALib design over PARAMS.toml (resumable)"
     )
@@ -259,17 +255,34 @@ def _sweep_commands(sub: Any) -> None:
 
 
 def cmd_sweep(args: argparse.Namespace) -> None:
-    """Run or resume a sweep (`sim.sweep.cmd_sweep`)."""
-    from sim import sweep
+    """Run or resume a sweep (the `sweep` command)."""
+    from sim.sweep import LEDGER_FILE, RUNS_FILE, sweep
 
-    sweep.cmd_sweep(args)
+    summary = sweep(
+        args.params,
+        design=args.design,
+        samples=args.samples,
+        replicates=args.replicates,
+        scenario=args.scenario,
+        seed=args.seed,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        out=args.out,
+        resume=args.resume,
+    )
+    print(
+        f"{args.design} sweep: {summary.points} design points, {summary.runs} runs "
+        f"({summary.executed} executed now, {summary.failed} failed in all)"
+    )
+    print(f"Wrote {summary.folder / LEDGER_FILE} and {summary.folder / RUNS_FILE}")
+    print(f"Indices and plots: transfrontier sweep-report {summary.folder}")
 
 
 def cmd_sweep_report(args: argparse.Namespace) -> None:
-    """Write the sweep report from the ledger (`sim.sweep.cmd_sweep_report`)."""
-    from sim import sweep
+    """Write the sweep report from the ledger (the `sweep-report` command)."""
+    from sim.sweep_report import build_report
 
-    sweep.cmd_sweep_report(args)
+    print(f"Wrote {build_report(args.folder, args.out)}")
 
 
 def cmd_run(args: argparse.Namespace) -> None:

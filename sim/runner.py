@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from sim.choices import FORMATS
 from sim.errors import InputError
 from sim.executor import Executor, Task
 from sim.model import TransfrontierModel
@@ -29,7 +30,6 @@ from sim.reporting import tables_of
 from sim.scenario import ScenarioSpec, TransfrontierScenario, load_scenario
 from sim.schema import KEY_OUTCOMES, TABLES
 
-FORMATS = ("parquet", "csv", "both")
 SPREADSHEET_ROWS = 1_048_576  # the most rows a spreadsheet opens: larger tables get no CSV
 
 

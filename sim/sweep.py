@@ -49,7 +49,6 @@ uses instead).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import datetime as dt
 import difflib
@@ -58,7 +57,7 @@ import itertools
 import json
 import math
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +67,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from sim.calibrate import _record, seeds_for
+from sim.choices import DESIGNS
 from sim.errors import InputError
 from sim.executor import MAX_BATCH, Executor, Task
 from sim.ledger import Ledger, run_id
@@ -76,7 +76,6 @@ from sim.runner import package_version, resolve_spec, run_one
 from sim.scenario import ScenarioSpec, _merge, _start_as_year, _validate
 from sim.schema import numeric_columns
 
-DESIGNS = ("morris", "sobol", "lhs", "grid")
 KIND = "sweep"
 MORRIS_LEVELS = 4
 LEDGER_FILE = "ledger.sqlite"
@@ -755,90 +754,3 @@ def export_runs(ledger: Ledger, path: Path) -> Path:
     runs_frame(ledger).to_parquet(tmp, index=False)
     tmp.replace(path)
     return path
-
-
-def cmd_sweep(args: argparse.Namespace) -> None:
-    """Run or resume a sweep (the `sweep` command)."""
-    summary = sweep(
-        args.params,
-        design=args.design,
-        samples=args.samples,
-        replicates=args.replicates,
-        scenario=args.scenario,
-        seed=args.seed,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        out=args.out,
-        resume=args.resume,
-    )
-    print(
-        f"{args.design} sweep: {summary.points} design points, {summary.runs} runs "
-        f"({summary.executed} executed now, {summary.failed} failed in all)"
-    )
-    print(f"Wrote {summary.folder / LEDGER_FILE} and {summary.folder / RUNS_FILE}")
-    print(f"Indices and plots: transfrontier sweep-report {summary.folder}")
-
-
-def cmd_sweep_report(args: argparse.Namespace) -> None:
-    """Write the sweep report from the ledger (the `sweep-report` command)."""
-    from sim.sweep_report import build_report
-
-    print(f"Wrote {build_report(args.folder, args.out)}")
-
-
-def register(subparsers: Any) -> dict[str, Callable[[argparse.Namespace], None]]:
-    """Add the `sweep` and `sweep-report` commands to the CLI's subparsers.
-
-    Args:
-        subparsers: The object returned by `ArgumentParser.add_subparsers`.
-
-    Returns:
-        The handler of each added command, by command name.
-    """
-    # Imported here: the CLI module imports this one to register the commands.
-    from sim.cli import _execution_options, _non_negative, _positive
-
-    sw = subparsers.add_parser(
-        "sweep", help="sensitivity sweep: a SALib design over PARAMS.toml (resumable)"
-    )
-    sw.add_argument("--design", choices=DESIGNS, required=True, help="experimental design")
-    sw.add_argument(
-        "--params",
-        type=Path,
-        required=True,
-        metavar="PARAMS.toml",
-        help="parameters and ranges to vary, outputs to analyse",
-    )
-    sw.add_argument(
-        "--samples",
-        type=_positive,
-        required=True,
-        help="morris: trajectories; sobol: base samples (a power of 2); lhs: points; "
-        "grid: values per parameter",
-    )
-    sw.add_argument(
-        "--replicates", type=_positive, required=True, help="seeds per design point (the same)"
-    )
-    sw.add_argument(
-        "--scenario", default=None, help="scenario name or path (default: the file's, historical)"
-    )
-    sw.add_argument(
-        "--seed", type=_non_negative, default=None, help="master seed (default: the file's, 0)"
-    )
-    sw.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="sweep folder (default results/sweep-<params stem>-<design>-s<seed>)",
-    )
-    sw.add_argument("--resume", action="store_true", help="continue the sweep in --out")
-    _execution_options(sw)
-
-    rep = subparsers.add_parser(
-        "sweep-report", help="sensitivity indices, tables and plots from a sweep's ledger"
-    )
-    rep.add_argument("folder", type=Path, metavar="DIR", help="the sweep folder")
-    rep.add_argument("--out", type=Path, default=None, help="report folder (default DIR/report)")
-    sw.set_defaults(handler=cmd_sweep)
-    rep.set_defaults(handler=cmd_sweep_report)
-    return {"sweep": cmd_sweep, "sweep-report": cmd_sweep_report}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -165,47 +165,19 @@ def test_help_and_argument_errors_import_no_model_stack(args, code, error):
         assert error in lines[-1] and sum("error:" in line for line in lines) == 1
 
 
-def _actions(parser):
-    """The options of each subcommand of `parser`, as comparable records."""
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    helps = {a.dest: a.help for a in sub._choices_actions}
-    fields = ("option_strings", "dest", "nargs", "const", "default", "type", "choices",
-              "required", "help", "metavar")  # fmt: skip
-    return {
-        name: (helps[name], [tuple(getattr(a, f) for f in fields) for a in p._actions])
-        for name, p in sub.choices.items()
-    }
-
-
-SWEEP_ARGS = {
-    "sweep": ["--design", "lhs", "--params", "p.toml", "--samples", "4", "--replicates", "2"],
-    "sweep-report": ["results/x"],
-}
-
-
-def test_cli_declares_the_sweep_commands_as_sim_sweep_does():
-    """The CLI's own `sweep` and `sweep-report` match `sim.sweep.register`, option by option."""
-    from sim import sweep
-
-    reference = argparse.ArgumentParser(prog="transfrontier")
-    handlers = sweep.register(reference.add_subparsers(dest="command", required=True))
-    ours = _actions(build_parser())
-    theirs = _actions(reference)
-    for name, handler in handlers.items():
-        assert ours[name] == theirs[name], name
-        parsed = build_parser().parse_args([name, *SWEEP_ARGS[name]])
-        assert parsed.handler.__name__ == handler.__name__
-    assert set(ours) - {"sweep", "sweep-report"} == {
-        "run", "compare", "scenarios", "calibrate", "report", "app"
-    }  # fmt: skip
-
-
-def test_light_choices_match_the_modules_that_act_on_them():
-    """`sim.choices` holds the same formats and designs as `sim.runner` and `sim.sweep`."""
-    from sim import choices, runner, sweep
-
-    assert choices.FORMATS == runner.FORMATS
-    assert choices.DESIGNS == sweep.DESIGNS
+def test_the_sweep_commands_parse_with_the_execution_options():
+    """`sweep` and `sweep-report` take their options and the CLI's execution options."""
+    parser = build_parser()
+    args = parser.parse_args(["sweep", "--design", "lhs", "--params", "p.toml", "--samples",
+                              "4", "--replicates", "3", "--scheduler", "tcp://127.0.0.1:8786",
+                              "--resume"])  # fmt: skip
+    assert (args.design, args.samples, args.replicates) == ("lhs", 4, 3)
+    assert args.scheduler == "tcp://127.0.0.1:8786" and args.resume and args.workers is None
+    assert parser.parse_args(["sweep-report", "results/x"]).folder == Path("results/x")
+    base = ["sweep", "--design", "morris", "--params", "p", "--samples", "2", "--replicates", "2"]
+    for bad in (["--workers", "0"], ["--design", "fast"], ["--samples", "-1"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(base + bad)
 
 
 def test_sim_run_is_looked_up_lazily():

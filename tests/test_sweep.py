@@ -9,7 +9,6 @@ way must give the same outputs for the same run ids.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -27,6 +26,7 @@ import pandas as pd
 import pytest
 
 import sim.sweep as sweep_module
+from sim.choices import DESIGNS
 from sim.cli import main
 from sim.errors import InputError
 from sim.ledger import Ledger
@@ -35,7 +35,6 @@ from sim.sweep import (
     load_params,
     plan_sweep,
     point_spec,
-    register,
     sweep,
     year_to_date,
 )
@@ -183,24 +182,6 @@ def test_cli_refuses_bad_input_with_exit_status_2(tmp_path, capsys):
     assert "power of 2" in capsys.readouterr().err
 
 
-def test_register_adds_both_commands():
-    """`register` adds `sweep` and `sweep-report` with the execution options of the CLI."""
-    parser = argparse.ArgumentParser()
-    handlers = register(parser.add_subparsers(dest="command", required=True))
-    assert set(handlers) == {"sweep", "sweep-report"}
-    args = parser.parse_args(["sweep", "--design", "lhs", "--params", "p.toml", "--samples",
-                              "4", "--replicates", "3", "--scheduler", "tcp://127.0.0.1:8786",
-                              "--resume"])  # fmt: skip
-    assert (args.design, args.samples, args.replicates) == ("lhs", 4, 3)
-    assert args.scheduler == "tcp://127.0.0.1:8786" and args.resume and args.workers is None
-    assert parser.parse_args(["sweep-report", "results/x"]).folder == Path("results/x")
-    for bad in (["--workers", "0"], ["--design", "fast"], ["--samples", "-1"]):
-        with pytest.raises(SystemExit):
-            base = ["sweep", "--design", "morris", "--params", "p", "--samples", "2",
-                    "--replicates", "2"]  # fmt: skip
-            parser.parse_args(base + bad)
-
-
 # --- Designs and design points ------------------------------------------------------------------
 
 
@@ -209,6 +190,7 @@ def test_design_sizes_and_reproducibility(tmp_path):
     config = load_params(write(tmp_path, SMALL))
     params, k = config.parameters, len(config.parameters)
     sizes = {"morris": 4 * (k + 1), "sobol": 4 * (k + 2), "lhs": 4, "grid": 4**k}
+    assert set(sizes) == set(DESIGNS)  # every design the command line offers
     for design, size in sizes.items():
         points = design_matrix(design, params, 4, seed=3)
         assert points.shape == (size, k)
