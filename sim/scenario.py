@@ -10,6 +10,11 @@ Merging rules for `extends` (the child wins):
   keys, one with `remove = true` deletes it, a new name is added; the result is ordered by start;
 - `[[forums]]` given in the child replace the parent's schedule;
 - `[[macro.adjust]]` entries are appended to the parent's.
+
+A `ScenarioSpec` is edited by its `with_*` methods, each of which returns a new spec checked
+as a file is (a bad edit raises the same `InputError`, naming the key and what is allowed), and
+`to_toml` writes it back as a scenario file: the whole scenario, or only what it changes in the
+scenario it `extends`.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ import copy
 import dataclasses
 import datetime as dt
 import difflib
+import math
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +66,11 @@ MACRO_EXTENDS = ("none", "trend")
 MACRO_BACKCASTS = ("none", "hold")
 ADJUST_KEYS = {"country", "from_year", "to_year", "gdp", "price", "oil_price", "note"}
 YEAR_RANGE = Range(1991, 2100)
+LEVERS = tuple(parameter_ranges(RegimeParameters))
+
+# A regime's start as a scenario file writes it: a year (2010) or a date (2011-07-01, or the
+# same as an ISO string).
+RegimeStart = int | dt.date | str
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,12 @@ class MacroAdjustment:
 
 @dataclass
 class ScenarioSpec:
-    """A resolved, validated scenario (plain data, independent of Mesa)."""
+    """A resolved, validated scenario (plain data, independent of Mesa).
+
+    Two specs are equal when they run alike: where a spec was read from (`source`) and the
+    table it was read from (`resolved`, what a run records) are not compared. Edit a spec with
+    its `with_*` methods; each returns a new, validated spec and leaves this one as it is.
+    """
 
     name: str
     title: str
@@ -113,14 +130,17 @@ class ScenarioSpec:
     forums: list[Forum]
     macro_file: str | None
     macro_adjust: list[MacroAdjustment]
-    source: str
+    source: str = field(compare=False)
     macro_extend: str = "none"
     macro_backcast: str = "none"
     trend_years: int = 10
-    resolved: dict[str, Any] = field(repr=False, default_factory=dict)
+    resolved: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
-    def with_overrides(self, overrides: dict[str, Any] | None) -> ScenarioSpec:
-        """Return a copy with structural parameters (and `start_year`/`end_year`) overridden."""
+    def with_overrides(self, overrides: Mapping[str, Any] | None) -> ScenarioSpec:
+        """Return a copy with structural parameters (and `start_year`/`end_year`) overridden.
+
+        A shortened run drops the regimes that would start, and the forums held, after its end.
+        """
         if not overrides:
             return self
         raw = copy.deepcopy(self.resolved)
@@ -133,10 +153,96 @@ class ScenarioSpec:
         if isinstance(end, int) and end < self.end_year:
             # A shortened run drops the regimes and forums that come after its end.
             raw["regimes"] = [
-                r for r in raw["regimes"] if _start_as_year(r["start"], self.source, "") < end + 1
+                r for r in raw["regimes"] if fractional_year(r["start"], self.source, "") < end + 1
             ]
             raw["forums"] = [f for f in raw.get("forums", []) if f.get("year", end) <= end]
         return _validate(raw, source=f"{self.source} (with overrides)")
+
+    def with_lever(self, regime: str, lever: str, value: float) -> ScenarioSpec:
+        """Return a copy with one lever of one regime set (see `with_levers`)."""
+        return self.with_levers({regime: {lever: value}})
+
+    def with_levers(self, levers: Mapping[str, Mapping[str, float]]) -> ScenarioSpec:
+        """Return a copy with levers of named regimes set: `{regime: {lever: value}}`.
+
+        As in a scenario file that `extends` this one: a regime takes the levers it does not
+        set itself from the regime before it, so a lever set here holds from the regime's start
+        until a later regime sets that lever itself.
+        """
+        raw = copy.deepcopy(self.resolved)
+        for name, values in levers.items():
+            entry = self._entry(raw, name)
+            _check_keys(values, set(LEVERS), self.source, f"regimes.{name}.", what="lever")
+            entry.update(values)
+        return self._edited(raw)
+
+    def with_regime_start(self, regime: str, start: RegimeStart) -> ScenarioSpec:
+        """Return a copy in which `regime` starts at `start`, a year or a date.
+
+        The timeline is put in order of start again, as a file that `extends` this one and
+        moves the regime would be.
+        """
+        raw = copy.deepcopy(self.resolved)
+        fractional_year(start, self.source, f"regimes.{regime}.start")
+        self._entry(raw, regime)["start"] = start
+        raw["regimes"] = _by_start(raw["regimes"])
+        return self._edited(raw)
+
+    def with_regimes(self, regimes: Sequence[Regime]) -> ScenarioSpec:
+        """Return a copy whose timeline is `regimes` (in order of start, every lever given).
+
+        Each start must fall on a day, as a file writes it: a whole year or a date.
+        """
+        names = [r.name for r in regimes]
+        for name in names:
+            if names.count(name) > 1:
+                raise InputError(
+                    "two regimes of that name", source=self.source, key=f"regimes.{name}"
+                )
+        raw = copy.deepcopy(self.resolved)
+        raw["regimes"] = _regime_tables(regimes, {}, {}, self.source)
+        return self._edited(raw)
+
+    def with_forums(self, forums: Sequence[Forum]) -> ScenarioSpec:
+        """Return a copy with `forums` as the forum schedule (replacing the scenario's own)."""
+        raw = copy.deepcopy(self.resolved)
+        raw["forums"] = [_forum_entry(f) for f in forums]
+        return self._edited(raw)
+
+    def with_name(self, name: str, title: str | None = None) -> ScenarioSpec:
+        """Return a copy called `name` (and `title`; by default the title stays)."""
+        raw = copy.deepcopy(self.resolved)
+        raw["name"] = name
+        raw["title"] = self.title if title is None else title
+        return self._edited(raw)
+
+    def to_toml(self, extends: ScenarioSpec | None = None) -> str:
+        """The scenario as the text of a scenario file that `load_scenario` reads back equal.
+
+        Without `extends`: the whole scenario. It says `calibrated = false` and gives the
+        structural parameters that differ from `ModelParameters`' defaults, so that it runs the
+        same after a later calibration; each regime sets the levers it changes.
+
+        With `extends` (a spec read from a file): a file that `extends` that scenario and says
+        only what differs from it, by the merge rules of this module.
+        """
+        if extends is None:
+            return _whole_toml(self)
+        return _extends_toml(self, extends)
+
+    def _entry(self, raw: dict[str, Any], name: str) -> dict[str, Any]:
+        """The table of the regime `name` in `raw`, or an error naming the known regimes."""
+        entries = {r.get("name"): r for r in raw["regimes"]}
+        if name not in entries:
+            _unknown("regime", name, [r.name for r in self.regimes], self.source, "regimes.")
+        return entries[name]
+
+    def _edited(self, raw: dict[str, Any]) -> ScenarioSpec:
+        source = self.source if EDITED in self.source else self.source + EDITED
+        return _validate(raw, source=source)
+
+
+EDITED = " (edited)"  # marks the source of a spec made by its `with_*` methods
 
 
 class TransfrontierScenario(Scenario):
@@ -266,25 +372,36 @@ def _merge_regimes(parent: list[dict], child: list[dict]) -> list[dict]:
         else:
             by_name[name] = copy.deepcopy(regime)
             order.append(name)
-    merged = [by_name[n] for n in order]
-    return sorted(merged, key=lambda r: _start_as_year(r.get("start", 0), "", ""))
+    return _by_start([by_name[n] for n in order])
 
 
-def _check_keys(table: dict[str, Any], allowed: set[str], source: str, prefix: str) -> None:
+def _by_start(regimes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Regime tables in order of start (a stable sort: equal starts keep their order)."""
+    return sorted(regimes, key=lambda r: fractional_year(r.get("start", 0), "", ""))
+
+
+def _check_keys(
+    table: Mapping[str, Any], allowed: set[str], source: str, prefix: str, what: str = "key"
+) -> None:
     for key in table:
         if key not in allowed:
-            hint = difflib.get_close_matches(key, sorted(allowed), n=1)
-            extra = f"; did you mean '{hint[0]}'?" if hint else ""
-            raise InputError(
-                f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))}){extra}",
-                source=source,
-                key=f"{prefix}{key}",
-            )
+            _unknown(what, key, sorted(allowed), source, prefix)
+
+
+def _unknown(what: str, name: str, allowed: list[str], source: str, prefix: str) -> None:
+    """Raise the error for an unknown key (or regime, lever): what is allowed, and a hint."""
+    hint = difflib.get_close_matches(name, allowed, n=1)
+    extra = f"; did you mean '{hint[0]}'?" if hint else ""
+    raise InputError(
+        f"unknown {what} '{name}' (allowed: {', '.join(allowed)}){extra}",
+        source=source,
+        key=f"{prefix}{name}",
+    )
 
 
 def _check_regime_order(regimes: list[Any], source: str) -> None:
     starts = [
-        _start_as_year(r.get("start"), source, f"regimes[{i}].start")
+        fractional_year(r.get("start"), source, f"regimes[{i}].start")
         for i, r in enumerate(regimes)
         if isinstance(r, dict) and "start" in r and not r.get("remove")
     ]
@@ -298,8 +415,11 @@ def _check_regime_order(regimes: list[Any], source: str) -> None:
             )
 
 
-def _start_as_year(value: Any, source: str, key: str) -> float:
-    """Convert a regime start (a year or a date) to a fractional year."""
+def fractional_year(value: Any, source: str = "", key: str = "") -> float:
+    """A regime start (a year or a date, as a file writes it) as a fractional year.
+
+    1 July 2011 is 2011 + 181/365. Anything else raises `InputError` at `source` and `key`.
+    """
     if isinstance(value, bool):
         pass
     elif isinstance(value, int):
@@ -310,7 +430,7 @@ def _start_as_year(value: Any, source: str, key: str) -> float:
         return value.year + (value - year_start).days / days
     elif isinstance(value, str):
         try:
-            return _start_as_year(dt.date.fromisoformat(value), source, key)
+            return fractional_year(dt.date.fromisoformat(value), source, key)
         except ValueError:
             pass
     raise InputError(
@@ -318,6 +438,16 @@ def _start_as_year(value: Any, source: str, key: str) -> float:
         source=source,
         key=key,
     )
+
+
+_start_as_year = fractional_year  # the name sim.sweep imports
+
+
+def date_of_year(year: float) -> dt.date:
+    """The date of a fractional year, to the nearest day (2010.5 -> 2 July 2010)."""
+    whole = math.floor(year)
+    days = (dt.date(whole + 1, 1, 1) - dt.date(whole, 1, 1)).days
+    return dt.date(whole, 1, 1) + dt.timedelta(days=round((year - whole) * days))
 
 
 def _checked_number(value: Any, kind: type, rng: Range, source: str, key: str) -> float | int:
@@ -455,7 +585,7 @@ def _validate_regimes(table: Any, start: int, end: int, source: str) -> list[Reg
         where = f"regimes.{name}"
         if "start" not in entry:
             raise InputError("missing start (a year or a date)", source=source, key=where)
-        begin = _start_as_year(entry["start"], source, f"{where}.start")
+        begin = fractional_year(entry["start"], source, f"{where}.start")
         if i == 0 and begin > start:
             raise InputError(
                 f"the first regime must start by start_year {start}, got {begin:g}",
@@ -570,3 +700,199 @@ def _validate_adjustments(table: Any, start: int, end: int, source: str) -> list
         }
         out.append(MacroAdjustment(country, lo, hi, **factors))
     return out
+
+
+# --- writing a spec as a scenario file -------------------------------------------------------
+def _written_start(regime: Regime, source: str) -> int | dt.date:
+    """A regime's start as a file writes it: the year, or the date it falls on."""
+    start = regime.start
+    value = int(start) if float(start).is_integer() else date_of_year(start)
+    if fractional_year(value) != start:
+        raise InputError(
+            f"start {start!r} does not fall on a day; give a year or a date",
+            source=source,
+            key=f"regimes.{regime.name}.start",
+        )
+    return value
+
+
+def _regime_tables(
+    regimes: Sequence[Regime],
+    parent: Mapping[str, Regime],
+    written: Mapping[str, Mapping[str, Any]],
+    source: str,
+) -> list[dict[str, Any]]:
+    """The `[[regimes]]` tables that give `regimes` when merged into a parent's (if any).
+
+    `parent` holds the parent's regimes by name and `written` their tables as written (the
+    levers each sets itself). A table has the name, the label and start where they differ from
+    the parent's, and the levers that differ from those the regime would otherwise get: its
+    own as written in the parent, else those of the regime before it.
+    """
+    out: list[dict[str, Any]] = []
+    previous: dict[str, float] = {}
+    for regime in regimes:
+        levers = dataclasses.asdict(regime.levers)
+        before = parent.get(regime.name)
+        table: dict[str, Any] = {"name": regime.name}
+        if before is None or regime.label != before.label:
+            table["label"] = regime.label
+        if before is None or regime.start != before.start:
+            table["start"] = _written_start(regime, source)
+        own = written.get(regime.name, {})
+        inherited = {**previous, **{k: own[k] for k in LEVERS if k in own}}
+        table.update({k: v for k, v in levers.items() if k not in inherited or inherited[k] != v})
+        out.append(table)
+        previous = levers
+    return out
+
+
+def _forum_entry(forum: Forum) -> dict[str, Any]:
+    """A forum as a `[[forums]]` table (an empty host and no participants are left out)."""
+    table: dict[str, Any] = {"year": forum.year}
+    if forum.host:
+        table["host"] = forum.host
+    table |= {"kind": forum.kind, "format": forum.format}
+    if forum.participants:
+        table["participants"] = forum.participants
+    return table
+
+
+def _macro_table(spec: ScenarioSpec, base: ScenarioSpec | None) -> dict[str, Any]:
+    """The `[macro]` table of `spec`: what differs from `base` (or from the defaults)."""
+    from sim.data import DATA_DIR
+
+    table: dict[str, Any] = {}
+    file, adjust = (base.macro_file, base.macro_adjust) if base else (None, [])
+    if spec.macro_file != file:
+        if spec.macro_file is None:
+            raise ValueError("a scenario file cannot take away the macro file it extends")
+        path = Path(spec.macro_file)
+        # The package's own data by name, so that the file reads the same on another machine.
+        table["file"] = path.name if path.parent == DATA_DIR.resolve() else str(path)
+    settings = {
+        "extend": (spec.macro_extend, base.macro_extend if base else "none"),
+        "backcast": (spec.macro_backcast, base.macro_backcast if base else "none"),
+        "trend_years": (spec.trend_years, base.trend_years if base else 10),
+    }
+    table |= {key: value for key, (value, before) in settings.items() if value != before}
+    if spec.macro_adjust[: len(adjust)] != adjust:
+        raise ValueError("a scenario file can only append macro adjustments to those it extends")
+    if spec.macro_adjust[len(adjust) :]:
+        table["adjust"] = [_adjust_entry(a) for a in spec.macro_adjust[len(adjust) :]]
+    return table
+
+
+def _adjust_entry(adjust: MacroAdjustment) -> dict[str, Any]:
+    """A macro adjustment as a `[[macro.adjust]]` table, with the factors its country takes."""
+    table: dict[str, Any] = {
+        "country": adjust.country,
+        "from_year": adjust.from_year,
+        "to_year": adjust.to_year,
+    }
+    if adjust.country == "WORLD":
+        return table | {"oil_price": adjust.oil_price}
+    return table | {"gdp": adjust.gdp, "price": adjust.price}
+
+
+def _whole_toml(spec: ScenarioSpec) -> str:
+    """The whole scenario file of `spec` (see `ScenarioSpec.to_toml`)."""
+    table: dict[str, Any] = {"name": spec.name, "title": spec.title}
+    table |= {
+        k: v for k, v in (("question", spec.question), ("description", spec.description)) if v
+    }
+    table |= {"calibrated": False, "start_year": spec.start_year, "end_year": spec.end_year}
+    defaults = dataclasses.asdict(ModelParameters())
+    table["parameters"] = {
+        k: v for k, v in dataclasses.asdict(spec.parameters).items() if v != defaults[k]
+    }
+    table["regimes"] = _regime_tables(spec.regimes, {}, {}, spec.source)
+    table["forums"] = [_forum_entry(f) for f in spec.forums]
+    table["macro"] = _macro_table(spec, None)
+    return _toml_document(table)
+
+
+def _extends_toml(spec: ScenarioSpec, base: ScenarioSpec) -> str:
+    """A scenario file that `extends` `base` and gives `spec` (see `ScenarioSpec.to_toml`)."""
+    path = Path(base.source)
+    if not path.is_file():
+        raise ValueError(f"only a scenario read from a file can be extended, not {base.source!r}")
+    shipped = SCENARIO_DIR / f"{path.stem}.toml"
+    same = shipped.is_file() and shipped.resolve() == path.resolve()
+    table: dict[str, Any] = {"extends": path.stem if same else str(path.resolve())}
+    for key in ("name", "title", "question", "description", "start_year", "end_year"):
+        if getattr(spec, key) != getattr(base, key):
+            table[key] = getattr(spec, key)
+    before = dataclasses.asdict(base.parameters)
+    parameters = {k: v for k, v in dataclasses.asdict(spec.parameters).items() if v != before[k]}
+    written = {r.get("name"): r for r in base.resolved["regimes"]}
+    parent = {r.name: r for r in base.regimes}
+    tables = _regime_tables(spec.regimes, parent, written, spec.source)
+    kept = {r.name for r in spec.regimes}
+    regimes = [t for t in tables if len(t) > 1]  # a table with its name alone changes nothing
+    regimes += [{"name": name, "remove": True} for name in parent if name not in kept]
+    table |= {k: v for k, v in (("parameters", parameters), ("regimes", regimes)) if v}
+    if spec.forums != base.forums:
+        table["forums"] = [_forum_entry(f) for f in spec.forums]
+    table["macro"] = _macro_table(spec, base)
+    return _toml_document(table)
+
+
+def _toml_document(table: Mapping[str, Any]) -> str:
+    """A TOML document of a scenario's table: its values, then its tables and arrays of them."""
+    return "\n".join(_toml_lines(table, "")).lstrip("\n") + "\n"
+
+
+def _toml_lines(table: Mapping[str, Any], prefix: str) -> list[str]:
+    def is_tables(value: Any) -> bool:
+        return isinstance(value, Mapping) or (
+            isinstance(value, list) and bool(value) and isinstance(value[0], Mapping)
+        )
+
+    lines = [f"{key} = {_toml_value(v)}" for key, v in table.items() if not is_tables(v)]
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:  # an empty table says nothing
+            lines += ["", f"[{name}]", *_toml_lines(value, f"{name}.")]
+        elif is_tables(value) and not isinstance(value, Mapping):
+            for item in value:
+                lines += ["", f"[[{name}]]", *_toml_lines(item, f"{name}.")]
+    return lines
+
+
+_TOML_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def _toml_value(value: Any) -> str:
+    """A value as TOML writes it: booleans, numbers, dates, strings, and lists of them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(float(value))  # the shortest text that reads back equal; inf and nan too
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        # A text of several lines (a description) is written over as many lines.
+        lines = "\n" in value
+        escaped = "".join(_escaped(c, keep_newline=lines) for c in value)
+        return f'"""\n{escaped}"""' if lines else f'"{escaped}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML for {value!r}")
+
+
+def _escaped(c: str, keep_newline: bool) -> str:
+    """One character of a TOML string: quotes, backslashes and control characters escaped."""
+    if c in _TOML_ESCAPES and not (keep_newline and c == "\n"):
+        return _TOML_ESCAPES[c]
+    return c if c >= " " and c != "\x7f" else f"\\u{ord(c):04x}"
