@@ -11,8 +11,8 @@ How:
 - Every scenario or class variant is run once, with `sim.run` over the same replicate seeds
   (master seed 1, 10 replicates of 20,000 firm agents by default), and all its figures are
   computed from those tables.
-- An exercise's variant is built as the app builds it (`sim.app.what_if`, the app's controls by
-  name), or is the shipped scenario that the guide names.
+- An exercise's variant is built as the app builds it (`sim.classroom.controls.what_if`, the
+  app's controls by name), or is the shipped scenario that the guide names.
 - A figure is the mean over replicates with its 90% interval over replicates (5% and 95%
   quantiles) in brackets. A difference between two scenarios is taken replicate by replicate
   (common random numbers): its mean, the 90% interval of the paired differences, and the mean
@@ -42,7 +42,8 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.app import MAP_FLOWS, what_if
+from sim.classroom.controls import what_if
+from sim.classroom.figures import MAP_FLOWS
 from sim.compare import LEVEL
 from sim.data import load_regions
 from sim.scenario import CALIBRATED_FILE, ScenarioSpec, load_scenario

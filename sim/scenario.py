@@ -819,8 +819,10 @@ def _extends_toml(spec: ScenarioSpec, base: ScenarioSpec) -> str:
         raise ValueError(f"only a scenario read from a file can be extended, not {base.source!r}")
     shipped = SCENARIO_DIR / f"{path.stem}.toml"
     same = shipped.is_file() and shipped.resolve() == path.resolve()
+    # The name always: a file without one is named after itself.
     table: dict[str, Any] = {"extends": path.stem if same else str(path.resolve())}
-    for key in ("name", "title", "question", "description", "start_year", "end_year"):
+    table["name"] = spec.name
+    for key in ("title", "question", "description", "start_year", "end_year"):
         if getattr(spec, key) != getattr(base, key):
             table[key] = getattr(spec, key)
     before = dataclasses.asdict(base.parameters)

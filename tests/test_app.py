@@ -17,10 +17,16 @@ import pytest
 import solara
 
 from sim import app
+from sim.classroom import controls, tables
+from sim.classroom.figures import SeriesChart, map_figure
+from sim.classroom.model import ClassroomModel
 from sim.errors import InputError
 from sim.parameters import ModelParameters, RegimeParameters, parameter_ranges
+from sim.plots import SERIES
 from sim.policy import levers_for_year
+from sim.record import record
 from sim.scenario import available_scenarios, load_scenario
+from sim.targets import load_targets
 from sim.world import KZ, RU
 
 LEVER_RANGES = parameter_ranges(RegimeParameters)
@@ -30,17 +36,23 @@ LEVER_RANGES = parameter_ranges(RegimeParameters)
 @pytest.mark.parametrize("name", available_scenarios())
 def test_controls_at_their_start_run_the_scenario_itself(name):
     """Untouched controls change nothing: the class's scenario is the shipped one."""
-    settings = app.ClassSettings.from_controls(
+    settings = controls.ClassSettings.from_controls(
         name, **{k: p.value for k, p in _sliders(app.model_params(name)).items()}
     )
     assert not settings.levers
-    spec = app.class_spec(settings)
+    spec = controls.class_spec(settings)
     shipped = load_scenario(name)
     assert [(r.name, r.start, r.levers) for r in spec.regimes] == [
         (r.name, r.start, r.levers) for r in shipped.regimes
     ]
     assert spec.forums == shipped.forums
-    assert "name =" not in app.scenario_toml(settings)
+    assert spec == shipped
+    # The scenario file of the run names the scenario it extends and changes nothing in it.
+    lines = controls.scenario_toml(settings).splitlines()
+    assert [line for line in lines if not line.startswith("#")] == [
+        f'extends = "{name}"',
+        f'name = "{name}"',
+    ]
 
 
 def _historical_levers(regime):
@@ -50,7 +62,7 @@ def _historical_levers(regime):
 
 def test_moving_the_customs_union_keeps_its_spacing_and_undoes_no_step():
     """The four steps move together; later regimes no longer raise barriers."""
-    spec = app.class_spec(app.ClassSettings(customs_union_year=2000))
+    spec = controls.class_spec(controls.ClassSettings(customs_union_year=2000))
     starts = {r.name: r.start for r in spec.regimes}
     assert starts["customs_union_tariff"] == 2000.0
     assert starts["internal_controls_removed"] == pytest.approx(2001.496, abs=1e-3)
@@ -59,7 +71,7 @@ def test_moving_the_customs_union_keeps_its_spacing_and_undoes_no_step():
     controls_removed = _historical_levers("internal_controls_removed")
     for year in range(2000, 2016):
         levers, _ = levers_for_year(spec.regimes, year)
-        for lever in app.control_levers("external_tariff_kz"):
+        for lever in controls.control_levers("external_tariff_kz"):
             assert getattr(levers, lever) == pytest.approx(getattr(union, lever)), (year, lever)
         if year >= 2002:
             assert levers.border_formalities == pytest.approx(controls_removed.border_formalities)
@@ -69,13 +81,15 @@ def test_moving_the_customs_union_keeps_its_spacing_and_undoes_no_step():
 
 def test_customs_union_never_and_restored(tmp_path):
     """The slider's last position removes the union; a scenario without it gets it back."""
-    never = app.class_spec(app.ClassSettings(customs_union_year=2016))
-    assert not {r.name for r in never.regimes} & set(app.CU_TRACK)
+    never = controls.class_spec(controls.ClassSettings(customs_union_year=2016))
+    assert not {r.name for r in never.regimes} & set(controls.CU_TRACK)
     without = tmp_path / "without_union.toml"
-    removed = "".join(f'\n[[regimes]]\nname = "{n}"\nremove = true\n' for n in app.CU_TRACK)
+    removed = "".join(f'\n[[regimes]]\nname = "{n}"\nremove = true\n' for n in controls.CU_TRACK)
     without.write_text(f'extends = "historical"\nname = "without_union"\n{removed}')
-    assert app.baseline(str(without)).customs_union_year == 2016
-    restored = app.class_timeline(app.ClassSettings(scenario=str(without), customs_union_year=2005))
+    assert controls.baseline(str(without)).customs_union_year == 2016
+    restored = controls.class_timeline(
+        controls.ClassSettings(scenario=str(without), customs_union_year=2005)
+    )
     starts = {meta["name"]: meta["start"] for meta, _ in restored}
     assert starts["customs_union_tariff"] == dt.date(2005, 1, 1)
     assert starts["eaeu"] == dt.date(2010, 1, 1)
@@ -83,12 +97,12 @@ def test_customs_union_never_and_restored(tmp_path):
 
 def test_internal_controls_switch():
     """Off removes the July 2011 step; on restores it in the scenario that kept controls."""
-    off = app.class_spec(app.ClassSettings(internal_controls_removed=False))
+    off = controls.class_spec(controls.ClassSettings(internal_controls_removed=False))
     assert "internal_controls_removed" not in [r.name for r in off.regimes]
     before = _historical_levers("customs_union_tariff").border_formalities
     assert levers_for_year(off.regimes, 2013)[0].border_formalities == pytest.approx(before)
-    on = app.class_spec(
-        app.ClassSettings(scenario="border_formalities_kept", internal_controls_removed=True)
+    on = controls.class_spec(
+        controls.ClassSettings(scenario="border_formalities_kept", internal_controls_removed=True)
     )
     history = load_scenario("historical")
     assert [r.levers for r in on.regimes] == [r.levers for r in history.regimes]
@@ -96,7 +110,9 @@ def test_internal_controls_switch():
 
 def test_a_moved_lever_holds_from_the_policy_year_only():
     """A lever slider moved away from its start holds that lever, and only it, from then on."""
-    spec = app.class_spec(app.ClassSettings(levers={"legal_framework": 0.9}, policy_year=2005))
+    spec = controls.class_spec(
+        controls.ClassSettings(levers={"legal_framework": 0.9}, policy_year=2005)
+    )
     history = load_scenario("historical")
     for year in range(1991, 2016):
         got, _ = levers_for_year(spec.regimes, year)
@@ -110,10 +126,10 @@ KZ_TARIFFS = ("external_tariff_kz_cn", "external_tariff_kz_eu", "external_tariff
 
 def test_the_external_tariff_control_sets_all_three_partners(tmp_path):
     """One slider holds Kazakhstan's tariff on China, the EU and the rest of the world alike."""
-    assert app.control_levers("external_tariff_kz") == KZ_TARIFFS
-    settings = app.ClassSettings.from_controls("historical", external_tariff_kz=0.2)
+    assert controls.control_levers("external_tariff_kz") == KZ_TARIFFS
+    settings = controls.ClassSettings.from_controls("historical", external_tariff_kz=0.2)
     assert settings.levers == {"external_tariff_kz": 0.2}
-    spec = app.class_spec(settings)
+    spec = controls.class_spec(settings)
     history = load_scenario("historical")
     for year in range(1991, 2016):
         got, _ = levers_for_year(spec.regimes, year)
@@ -121,7 +137,7 @@ def test_the_external_tariff_control_sets_all_three_partners(tmp_path):
         if year >= 2010:
             want = dataclasses.replace(want, **dict.fromkeys(KZ_TARIFFS, 0.2))
         assert got == want, year
-    text = app.scenario_toml(settings)
+    text = controls.scenario_toml(settings)
     assert all(f"{lever} = 0.2" in text for lever in KZ_TARIFFS)
     path = tmp_path / "class.toml"
     path.write_text(text)
@@ -130,9 +146,9 @@ def test_the_external_tariff_control_sets_all_three_partners(tmp_path):
         (r.name, r.start, r.levers) for r in spec.regimes
     ]
     # At its start (the three tariffs' common value) the slider changes nothing.
-    assert not app.ClassSettings.from_controls("historical", external_tariff_kz=0.095).levers
+    assert not controls.ClassSettings.from_controls("historical", external_tariff_kz=0.095).levers
     with pytest.raises(InputError):
-        app.class_spec(app.ClassSettings(levers={"external_tariff_kz_cn": 0.2}))
+        controls.class_spec(controls.ClassSettings(levers={"external_tariff_kz_cn": 0.2}))
 
 
 @pytest.mark.parametrize(
@@ -142,7 +158,7 @@ def test_the_external_tariff_control_sets_all_three_partners(tmp_path):
 )  # fmt: skip
 def test_forum_frequency(choice, count):
     """The forum choices thin or fill the schedule; business forums stay unless none."""
-    forums = app.class_spec(app.ClassSettings(forums=choice)).forums
+    forums = controls.class_spec(controls.ClassSettings(forums=choice)).forums
     assert len(forums) == count
     if choice != "none":
         assert sum(f.kind == "business" for f in forums) == 1
@@ -150,7 +166,7 @@ def test_forum_frequency(choice, count):
 
 def test_the_scenario_file_runs_the_same_scenario(tmp_path):
     """The TOML the panel shows is a scenario file that resolves to the class's scenario."""
-    settings = app.ClassSettings(
+    settings = controls.ClassSettings(
         customs_union_year=2003,
         internal_controls_removed=False,
         levers={"enforcement": 0.9, "mutual_ntb": 0.2},
@@ -159,9 +175,9 @@ def test_the_scenario_file_runs_the_same_scenario(tmp_path):
         n_firms=3000,
     )
     path = tmp_path / "class.toml"
-    path.write_text(app.scenario_toml(settings))
+    path.write_text(controls.scenario_toml(settings))
     loaded = load_scenario(path)
-    spec = app.class_spec(settings)
+    spec = controls.class_spec(settings)
     assert [(r.name, r.start, r.levers) for r in loaded.regimes] == [
         (r.name, r.start, r.levers) for r in spec.regimes
     ]
@@ -171,17 +187,17 @@ def test_the_scenario_file_runs_the_same_scenario(tmp_path):
 @pytest.mark.parametrize(
     "settings",
     [
-        app.ClassSettings(customs_union_year=1980),
-        app.ClassSettings(policy_year=2030),
-        app.ClassSettings(levers={"legal_framework": 1.5}),
-        app.ClassSettings(forums="weekly"),
-        app.ClassSettings(seed=-1),
+        controls.ClassSettings(customs_union_year=1980),
+        controls.ClassSettings(policy_year=2030),
+        controls.ClassSettings(levers={"legal_framework": 1.5}),
+        controls.ClassSettings(forums="weekly"),
+        controls.ClassSettings(seed=-1),
     ],
 )
 def test_out_of_range_settings_are_refused(settings):
     """Values outside the documented ranges raise the package's input error."""
     with pytest.raises(InputError):
-        app.class_spec(settings)
+        controls.class_spec(settings)
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -221,11 +237,11 @@ def test_controls_exist_with_the_documented_ranges(app_page):
     chooser = app_page.find(v.Select, label="Scenario").widget
     assert chooser.items == available_scenarios() and chooser.v_model == "historical"
     forums = app_page.find(v.Select, label="Forums").widget
-    assert forums.items == list(app.FORUM_CHOICES)
+    assert forums.items == list(controls.FORUM_CHOICES)
     app_page.find(v.Checkbox, label="Internal customs controls removed").assert_single()
-    for name, (label, _) in app.LEVER_CONTROLS.items():
+    for name, (label, _) in controls.LEVER_CONTROLS.items():
         slider = _slider(app_page, label)
-        for lever in app.control_levers(name):
+        for lever in controls.control_levers(name):
             rng = LEVER_RANGES[lever][1]
             assert (slider.min, slider.max) == (rng.lo, rng.hi), lever
     history = load_scenario("historical")
@@ -234,7 +250,7 @@ def test_controls_exist_with_the_documented_ranges(app_page):
     assert (cu.min, cu.max, cu.v_model) == (1993, history.end_year + 1, 2010)
     policy = _slider(app_page, "Lever changes from")
     assert (policy.min, policy.max) == (history.start_year + 1, history.end_year)
-    assert (_slider(app_page, "Seed").min, _slider(app_page, "Seed").max) == app.SEED_RANGE
+    assert (_slider(app_page, "Seed").min, _slider(app_page, "Seed").max) == controls.SEED_RANGE
     firms = _slider(app_page, "Firm agents")
     assert firms.min == parameter_ranges(ModelParameters)["n_firms"][1].lo
     assert firms.v_model == ModelParameters().n_firms
@@ -291,7 +307,7 @@ def test_the_tariff_slider_reaches_the_model(app_page):
 
 def test_the_model_built_from_controls():
     """The model class SolaraViz rebuilds on Reset takes the controls as keyword arguments."""
-    model = app.ClassroomModel(
+    model = ClassroomModel(
         customs_union_year=2016, legal_framework=0.7, seed=5, n_firms=1000, forums="none"
     )
     assert model.settings.levers == {}  # 0.7 is the scenario's own value
@@ -304,45 +320,45 @@ def test_the_model_built_from_controls():
 
 def test_views_draw_before_and_after_steps():
     """Every figure and the panel draw at the start and after a few years."""
-    model = app.ClassroomModel(n_firms=1500, seed=2)
-    paths = [t for t in app.load_targets() if t.kind == "path"]
+    model = ClassroomModel(n_firms=1500, seed=2)
+    paths = [t for t in load_targets() if t.kind == "path"]
     for years in (12, 13):
-        for name in app.SERIES:
-            assert app.series_figure(model, name).axes
-        assert app.map_figure(model).axes
-        table = app.paper_table(model)
-        assert len(table) + len(paths) == len(app.load_targets())
-        assert len(app.record_table(model)) == len(paths)
+        for view in SERIES.values():
+            assert SeriesChart(model, view).figure.axes
+        assert map_figure(model).axes
+        table = tables.paper_table(model)
+        assert len(table) + len(paths) == len(load_targets())
+        assert len(tables.record_table(model)) == len(paths)
         model.run_for(years)
     assert not model.running
-    flows = app.pair_flows(model)
+    flows = tables.pair_flows(model)
     assert (flows.usd_bn > 0).all() and flows.usd_bn.is_monotonic_decreasing
     assert (model.country_of[flows.a] == RU).all() and (model.country_of[flows.b] == KZ).all()
     recorded = model.records[-1].model["turnover_usd_bn"]
     assert flows.usd_bn.sum() == pytest.approx(recorded, rel=1e-9)
-    assert not (app.paper_table(model).verdict == "not reached yet").any()
+    assert not (tables.paper_table(model).verdict == "not reached yet").any()
     # 2015: the record has every series, so each row sets two numbers side by side.
-    against = app.record_table(model)
+    against = tables.record_table(model)
     assert against.record.str.contains(r"\d").all() and against.run.str.contains(r"\d").all()
     assert against.verdict.str.contains("record").all()
 
 
 def test_the_imports_view_draws_the_four_partners_and_the_record():
     """Kazakh imports from each partner as the model records them, and the record's from Russia."""
-    model = app.ClassroomModel(n_firms=1500, seed=2)
+    model = ClassroomModel(n_firms=1500, seed=2)
     model.run_for(8)  # to 1998: the record starts in 1994
-    frame = app.model_frame(model)
-    lines = {line.get_label(): line for line in app.imports_figure(model).axes[0].get_lines()}
-    view = app.SERIES["imports"]
+    frame = tables.model_frame(model)
+    view = SERIES["imports"]
+    lines = {line.get_label(): line for line in SeriesChart(model, view).figure.axes[0].get_lines()}
     assert len(view.columns) == 4
     for column in view.columns:
         label = view.label(column)
         assert list(lines[label].get_xdata()) == list(frame.year)
         assert list(lines[label].get_ydata()) == pytest.approx(list(frame[column]))
-    record = app.record("kz_imports_from_ru")
+    imports = record("kz_imports_from_ru")
     shown = lines["record: Kazakh imports from Russia (mirror mean)"]
     assert list(shown.get_xdata()) == list(range(1994, 2016))
-    assert list(shown.get_ydata()) == pytest.approx(list(record.value.loc[1994:2015]))
+    assert list(shown.get_ydata()) == pytest.approx(list(imports.value.loc[1994:2015]))
 
 
 # --- the teacher's guide -------------------------------------------------------------------------
@@ -366,5 +382,5 @@ def test_teachers_guide_has_the_sections_and_exercises():
     exercises = text.split("### Exercise ")[1:]
     assert 5 <= len(exercises) <= 8
     assert all("*Students should observe*" in e for e in exercises)
-    for label, _ in app.LEVER_CONTROLS.values():
+    for label, _ in controls.LEVER_CONTROLS.values():
         assert label in text, label
