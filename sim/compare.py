@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.executor import Task
-from sim.runner import collect, metadata_of, replicate_seeds, resolve_spec
+from sim.experiments import replicate_tasks, seeds_for
+from sim.runner import collect, metadata_of, resolve_spec
 from sim.scenario import ScenarioSpec
 from sim.schema import KEY_OUTCOMES
 
@@ -116,13 +116,8 @@ def compare(
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
         raise InputError(f"scenarios must differ, got {names}", key="scenarios")
-    seeds = replicate_seeds(seed, replicates)
-    tasks = [
-        Task((spec.name, rep), (spec, child, rep))
-        for spec in specs
-        for rep, child in enumerate(seeds)
-    ]
-    tables = collect(tasks, workers, scheduler, progress, desc="compare")
+    seeds = seeds_for(seed, replicates)
+    tables = collect(replicate_tasks(specs, seeds), workers, scheduler, progress, desc="compare")
     model = tables["model"]
     wanted = list(years) if years else list(DEFAULT_YEARS)
     summary = summarise(model, names, wanted)

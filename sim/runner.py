@@ -25,20 +25,13 @@ from tqdm.auto import tqdm
 from sim.choices import FORMATS
 from sim.errors import InputError
 from sim.executor import Executor, Task
+from sim.experiments import package_version, replicate_tasks, seeds_for
 from sim.model import TransfrontierModel
 from sim.reporting import tables_of
 from sim.scenario import ScenarioSpec, TransfrontierScenario, load_scenario
 from sim.schema import KEY_OUTCOMES, TABLES
 
 SPREADSHEET_ROWS = 1_048_576  # the most rows a spreadsheet opens: larger tables get no CSV
-
-
-def package_version() -> str:
-    """Installed version of the transfrontier package."""
-    try:
-        return metadata.version("transfrontier")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 @dataclass
@@ -60,14 +53,6 @@ class Results:
             first, last = int(frame.year.min()), int(frame.year.max())
             years = sorted({first, *range(first - first % 5 + 5, last, 5), last})
         return frame[frame.year.isin(years)].groupby("year")[list(KEY_OUTCOMES)].mean()
-
-
-def replicate_seeds(seed: int, replicates: int) -> list[int]:
-    """Seeds of the replicates: the seed itself for one, SeedSequence children for several."""
-    if replicates == 1:
-        return [int(seed)]
-    children = np.random.SeedSequence(int(seed)).spawn(replicates)
-    return [int(c.generate_state(1, np.uint32)[0]) for c in children]
 
 
 def resolve_spec(
@@ -147,9 +132,8 @@ def run(
     if not isinstance(seed, int | np.integer) or seed < 0:
         raise InputError(f"seed must be a non-negative integer, got {seed!r}", key="seed")
     spec = resolve_spec(scenario, parameters, n_firms)
-    seeds = replicate_seeds(seed, replicates)
-    tasks = [Task(rep, (spec, child, rep)) for rep, child in enumerate(seeds)]
-    tables = collect(tasks, workers, scheduler, progress, desc=spec.name)
+    seeds = seeds_for(seed, replicates)
+    tables = collect(replicate_tasks([spec], seeds), workers, scheduler, progress, desc=spec.name)
     return Results(tables, metadata_of(spec, seed, seeds))
 
 
