@@ -10,7 +10,7 @@ Everything is measured in this one invocation, on the same runs: the Morris desi
 replicate seeds.
 
 0. One untimed run in this process (first-run costs: imports, data files).
-1. `sim.sweep.sweep` with 1 worker (in this process) and with 2 workers (the embedded dask
+1. `sim.sweeps.run.sweep` with 1 worker (in this process) and with 2 workers (the embedded dask
    cluster, its start-up and shutdown included): wall time of the whole call, from the
    parameters file to the ledger and `runs.parquet`, and runs per minute.
 2. Parallel efficiency at 2 workers: throughput at 2 / (2 x throughput at 1).
@@ -50,7 +50,9 @@ from mesa.datacollection import DataCollector
 from sim.model import TransfrontierModel
 from sim.reporting import tables_of
 from sim.scenario import TransfrontierScenario
-from sim.sweep import load_params, plan_sweep, point_spec, sweep, sweep_run
+from sim.sweeps.run import plan_sweep, sweep, sweep_run
+from sim.sweeps.spec import load_params
+from sim.varied import point_spec
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parent / "scenarios" / "sweeps" / "example.toml"
@@ -62,7 +64,7 @@ class SweepPointModel(TransfrontierModel):
 
     Args:
         design_point: (point index, its `ScenarioSpec`).
-        outputs: The sweep's outputs (`sim.sweep.Output`), measured at the end of the run.
+        outputs: The sweep's outputs (`sim.sweeps.spec.Output`), measured at the end of the run.
         rng: The run's seed.
     """
 

@@ -208,7 +208,7 @@ def _execution_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _sweep_commands(sub: Any) -> None:
-    """The `sweep` and `sweep-report` commands (`sim.sweep` is imported only to run them)."""
+    """The `sweep` and `sweep-report` commands (`sim.sweeps` is imported only to run them)."""
     sw = sub.add_parser(
         "sweep", help="sensitivity sweep: a SALib design over PARAMS.toml (resumable)"
     )
@@ -256,7 +256,8 @@ def _sweep_commands(sub: Any) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> None:
     """Run or resume a sweep (the `sweep` command)."""
-    from sim.sweep import LEDGER_FILE, RUNS_FILE, sweep
+    from sim.sweeps.run import sweep
+    from sim.sweeps.store import LEDGER_FILE, RUNS_FILE
 
     summary = sweep(
         args.params,
@@ -280,7 +281,7 @@ def cmd_sweep(args: argparse.Namespace) -> None:
 
 def cmd_sweep_report(args: argparse.Namespace) -> None:
     """Write the sweep report from the ledger (the `sweep-report` command)."""
-    from sim.sweep_report import build_report
+    from sim.sweeps.report import build_report
 
     print(f"Wrote {build_report(args.folder, args.out)}")
 

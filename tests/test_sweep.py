@@ -25,20 +25,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim.sweep as sweep_module
+import sim.sweeps.run as sweep_module
 from sim.choices import DESIGNS
 from sim.cli import main
 from sim.errors import InputError
 from sim.ledger import Ledger
-from sim.sweep import (
-    design_matrix,
-    load_params,
-    plan_sweep,
-    point_spec,
-    sweep,
-    year_to_date,
-)
-from sim.sweep_report import build_report, load_series
+from sim.scenario import date_of_year
+from sim.sweeps.design import design_matrix
+from sim.sweeps.report import build_report
+from sim.sweeps.run import plan_sweep, sweep
+from sim.sweeps.spec import load_params
+from sim.sweeps.store import load_series
+from sim.varied import point_spec
 
 # The shared executor's embedded cluster starts its scheduler's HTTP server on port 8787
 # whatever its dashboard setting; when another dask cluster on the machine holds that port,
@@ -210,7 +208,7 @@ def test_point_spec_sets_structural_parameters_levers_and_dates(tmp_path):
     regimes = {r.name: r for r in spec.regimes}
     assert regimes["before_customs_union"].levers.mutual_ntb == 0.15
     assert regimes["eurasec"].start == pytest.approx(2001.5, abs=1 / 365)
-    assert year_to_date(2001.5).isoformat() == "2001-07-02"
+    assert date_of_year(2001.5).isoformat() == "2001-07-02"
     # eurasec sets its own mutual_ntb; the regimes around keep theirs.
     before = {r.name: r for r in base.regimes}
     assert regimes["eurasec"].levers == before["eurasec"].levers
@@ -233,7 +231,7 @@ def test_every_point_uses_the_same_replicate_seeds(tmp_path):
     """Common random numbers: R seeds from the master seed, shared by every design point."""
     plan = plan_sweep(write(tmp_path, SMALL), design="morris", samples=2, replicates=3)
     assert len(plan.seeds) == len(set(plan.seeds)) == 3
-    tasks = plan.tasks(set())
+    tasks = plan.tasks()
     assert {task.args[3] for task in tasks} == set(plan.seeds)
     again = plan_sweep(write(tmp_path, SMALL), design="morris", samples=2, replicates=3)
     assert again.run_ids == plan.run_ids  # deterministic ids: what --resume relies on
