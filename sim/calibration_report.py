@@ -22,15 +22,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.calibrate import (
-    COUNTERFACTUAL,
-    DEFAULT_OUT,
-    GRAVITY_FLOWS,
-    GRAVITY_YEARS,
-    OUTCOMES,
-    loss,
-    standardized_errors,
-)
+from sim.calibrate import COUNTERFACTUAL, DEFAULT_OUT
+from sim.calibration_loss import GRAVITY_FLOWS, GRAVITY_YEARS, OUTCOMES, loss, standardized_errors
 from sim.errors import InputError
 from sim.gravity import LITERATURE
 from sim.ledger import Ledger, Record

@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE INDEX IF NOT EXISTS runs_kind_tag ON runs (kind, tag);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# The columns a `Record` is read from, in its fields' order.
+RECORD_COLUMNS = "run_id, kind, tag, scenario, params, seed, status, measures, error"
 
 
 def run_id(scenario: dict[str, Any], params: dict[str, Any], seed: int, version: str) -> str:
@@ -69,6 +71,15 @@ class Record:
     def ok(self) -> bool:
         """Whether the run succeeded."""
         return self.status == "ok"
+
+    @staticmethod
+    def from_row(row: tuple) -> Record:
+        """A record from a row of `RECORD_COLUMNS`."""
+        rid, kind, tag, scenario, params, seed, status, measures, error = row
+        return Record(
+            rid, kind, tag, scenario, json.loads(params), seed, status,
+            json.loads(measures or "{}"), error or "",
+        )  # fmt: skip
 
 
 def frame_to_bytes(frame: pd.DataFrame) -> bytes:
@@ -148,9 +159,7 @@ class Ledger:
 
     def records(self, kind: str | None = None, tag: str | None = None) -> Iterator[Record]:
         """Recorded runs, optionally of one kind and tag, in recording order."""
-        query = (
-            "SELECT run_id, kind, tag, scenario, params, seed, status, measures, error FROM runs"
-        )
+        query = f"SELECT {RECORD_COLUMNS} FROM runs"
         clauses, args = [], []
         if kind is not None:
             clauses.append("kind = ?")
@@ -161,24 +170,13 @@ class Ledger:
         if clauses:
             query += " WHERE " + " AND ".join(clauses)
         for row in self._db.execute(query + " ORDER BY rowid", args):
-            yield Record(
-                row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6],
-                json.loads(row[7] or "{}"), row[8] or "",
-            )  # fmt: skip
+            yield Record.from_row(row)
 
     def get(self, rid: str) -> Record | None:
         """The record of one run, if recorded."""
-        row = self._db.execute(
-            "SELECT run_id, kind, tag, scenario, params, seed, status, measures, error "
-            "FROM runs WHERE run_id = ?",
-            (rid,),
-        ).fetchone()
-        if row is None:
-            return None
-        return Record(
-            row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6],
-            json.loads(row[7] or "{}"), row[8] or "",
-        )  # fmt: skip
+        query = f"SELECT {RECORD_COLUMNS} FROM runs WHERE run_id = ?"
+        row = self._db.execute(query, (rid,)).fetchone()
+        return None if row is None else Record.from_row(row)
 
     def series(self, rid: str) -> pd.DataFrame:
         """The stored time series of a run."""

@@ -16,16 +16,29 @@ The file also lists the paper's figures used as inputs and those not modelled.
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim import schema
 from sim.errors import InputError
+from sim.inputs import (
+    check_keys,
+    did_you_mean,
+    flag,
+    interval,
+    number,
+    one_of,
+    read_toml,
+    require_keys,
+    text,
+    text_list,
+)
+from sim.parameters import Range
 
 TARGETS_FILE = Path(__file__).resolve().parent.parent / "calibration" / "targets.toml"
 KINDS = ("point", "lower_bound", "range", "path")
@@ -74,6 +87,13 @@ class Target:
         return abs(self.gap(mean)) <= self.tolerance + 1e-12
 
 
+TARGET_KEYS = {f.name for f in fields(Target)}
+REQUIRED = ("id", "section", "figure", "measure", "value", "kind", "years", "tolerance")
+AT_LEAST_0 = Range(0.0, float("inf"))
+# The figures that are not targets, with the keys each entry has.
+ACCOUNTS = {"inputs": {"section", "figure", "use"}, "not_modelled": {"section", "figure", "reason"}}
+
+
 @dataclass(frozen=True)
 class Catalogue:
     """Every figure of the paper, by what the model does with it."""
@@ -83,95 +103,95 @@ class Catalogue:
     not_modelled: tuple[dict, ...] = field(default_factory=tuple)
 
 
-def _target(entry: dict, where: str, source: str) -> Target:
-    try:
-        target = Target(
-            id=entry["id"],
-            section=entry["section"],
-            figure=entry["figure"],
-            measure=entry["measure"],
-            value=float(entry["value"]),
-            kind=entry["kind"],
-            years=(int(entry["years"][0]), int(entry["years"][1])),
-            tolerance=float(entry["tolerance"]),
-            table=entry.get("table", "model"),
-            regions=tuple(entry.get("regions", ())),
-            statistic=entry.get("statistic", "mean"),
-            note=entry.get("note", ""),
-            upper=float(entry["upper"]) if "upper" in entry else None,
-            fitted=entry.get("fitted", True),
-            record=entry.get("record", ""),
-            per=entry.get("per", ""),
-            validation=(
-                (int(entry["validation"][0]), int(entry["validation"][1]))
-                if "validation" in entry
-                else None
-            ),
-            exclude=tuple(int(y) for y in entry.get("exclude", ())),
-        )
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
-        raise InputError(f"incomplete target: {exc}", source=source, key=where) from exc
-    for name, value, allowed in (
-        ("kind", target.kind, KINDS),
-        ("table", target.table, TABLES),
-        ("statistic", target.statistic, STATISTICS),
-    ):
-        if value not in allowed:
-            raise InputError(f"{name} {value!r} not one of {allowed}", source=source, key=where)
-    if not isinstance(target.fitted, bool):
-        raise InputError(
-            f"fitted {target.fitted!r} must be true or false", source=source, key=where
-        )
-    columns = schema.numeric_columns(target.table)
-    for name, value in (("measure", target.measure), ("per", target.per)):
-        if value and value not in columns:
-            raise InputError(
-                f"{name} {value!r} is not a numeric column of the {target.table} table "
-                "(sim/schema.py)",
-                source=source,
-                key=where,
-            )
+def _target(entry: Any, where: str, source: str) -> Target:
+    check_keys(entry, TARGET_KEYS, source, where)
+    require_keys(entry, REQUIRED, source, where)
+
+    def key(name: str) -> str:
+        return f"{where}.{name}"
+
+    table = one_of(entry.get("table", "model"), TABLES, source, key("table"), "table")
+    kind = one_of(entry["kind"], KINDS, source, key("kind"), "kind")
+    target = Target(
+        id=text(entry["id"], source, key("id")),
+        section=text(entry["section"], source, key("section")),
+        figure=text(entry["figure"], source, key("figure")),
+        measure=_column(entry["measure"], table, source, key("measure"), "measure"),
+        value=float(number(entry["value"], source, key("value"))),
+        kind=kind,
+        years=_years(entry["years"], source, key("years")),
+        tolerance=float(number(entry["tolerance"], source, key("tolerance"), allowed=AT_LEAST_0)),
+        table=table,
+        regions=text_list(entry.get("regions", []), source, key("regions")),
+        statistic=one_of(
+            entry.get("statistic", "mean"), STATISTICS, source, key("statistic"), "statistic"
+        ),
+        note=text(entry.get("note", ""), source, key("note")),
+        upper=float(number(entry["upper"], source, key("upper"))) if "upper" in entry else None,
+        fitted=flag(entry.get("fitted", True), source, key("fitted")),
+        record=text(entry.get("record", ""), source, key("record")),
+        per=_column(entry.get("per", ""), table, source, key("per"), "per"),
+        validation=_years(entry["validation"], source, key("validation"))
+        if "validation" in entry
+        else None,
+        exclude=tuple(
+            int(number(y, source, key("exclude"), kind=int)) for y in entry.get("exclude", [])
+        ),
+    )
     if target.table == "regions" and not target.regions:
         raise InputError("a regions-table target needs `regions`", source=source, key=where)
     if target.kind == "path":
         from sim.record import SERIES
 
-        if target.record not in SERIES:
-            raise InputError(
-                f"record {target.record!r} not one of {sorted(SERIES)}", source=source, key=where
-            )
+        one_of(target.record, sorted(SERIES), source, key("record"), "record")
         if target.table != "model":
             raise InputError(
-                "a path target is measured on the model table", source=source, key=where
+                "a path target is measured on the model table", source=source, key=key("table")
             )
         if target.validation and target.validation[0] <= target.years[1]:
             raise InputError(
                 f"validation years {target.validation} must come after the fitted years "
                 f"{target.years}",
                 source=source,
-                key=where,
+                key=key("validation"),
             )
     return target
+
+
+def _years(value: Any, source: str, key: str) -> tuple[int, int]:
+    first, last = interval(value, source, key, kind=int, strict=False, what="years")
+    return int(first), int(last)
+
+
+def _column(value: Any, table: str, source: str, key: str, name: str) -> str:
+    """A numeric column of `table` (or nothing, for an optional one)."""
+    columns = schema.numeric_columns(table)
+    if value and value not in columns:
+        raise InputError(
+            f"{name} {value!r} is not a numeric column of the {table} table "
+            f"(sim/schema.py){did_you_mean(str(value), columns)}",
+            source=source,
+            key=key,
+        )
+    return text(value, source, key)
 
 
 @cache
 def load_catalogue(path: Path = TARGETS_FILE) -> Catalogue:
     """Read and check the targets file."""
-    try:
-        raw = tomllib.loads(Path(path).read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"cannot read targets: {exc}", source=str(path)) from exc
+    source = str(path)
+    raw, _ = read_toml(path)
+    check_keys(raw, {"targets", *ACCOUNTS}, source)
     targets = tuple(
-        _target(entry, f"targets[{i}]", str(path)) for i, entry in enumerate(raw.get("targets", []))
+        _target(entry, f"targets[{i}]", source) for i, entry in enumerate(raw.get("targets", []))
     )
     ids = [t.id for t in targets]
     if len(set(ids)) != len(ids):
-        raise InputError("target ids must be unique", source=str(path), key="targets")
-    for kind in ("inputs", "not_modelled"):
+        raise InputError("target ids must be unique", source=source, key="targets")
+    for kind, needed in ACCOUNTS.items():
         for i, entry in enumerate(raw.get(kind, [])):
-            needed = {"section", "figure", "use" if kind == "inputs" else "reason"}
-            if not needed <= set(entry):
-                raise InputError(f"needs {sorted(needed)}", source=str(path), key=f"{kind}[{i}]")
+            check_keys(entry, needed, source, f"{kind}[{i}]")
+            require_keys(entry, needed, source, f"{kind}[{i}]")
     return Catalogue(targets, tuple(raw.get("inputs", [])), tuple(raw.get("not_modelled", [])))
 
 

@@ -14,19 +14,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibrate import (
-    SearchSpace,
-    Study,
-    calibrate,
-    loss,
-    profile_sets,
-    seeds_for,
-    write_calibrated_file,
-)
+from sim.calibrate import Study, calibrate, write_calibrated_file
+from sim.calibration_loss import loss
 from sim.calibration_report import build_report
+from sim.calibration_space import SearchSpace, profile_sets
 from sim.errors import InputError
+from sim.experiments import EVALUATION_STREAM, STUDY_STREAM, seeds_for
 from sim.ledger import Ledger
 from sim.targets import load_catalogue, load_targets
+from sim.varied import VariedParameter
 
 LISTED = {
     "interregional_share": 0.70,
@@ -98,9 +94,13 @@ def test_search_space_errors_name_file_and_key(tmp_path):
         SearchSpace.load(bad)
 
 
+def _structural(**bounds: tuple[float, float]) -> tuple[VariedParameter, ...]:
+    return tuple(VariedParameter(n, lo, hi, "structural", n) for n, (lo, hi) in bounds.items())
+
+
 def test_profile_moves_one_parameter_at_a_time():
     """Each profile point differs from the optimum in exactly one parameter."""
-    space = SearchSpace("historical", {"a": (0.0, 1.0), "b": (10.0, 20.0)}, frozenset(), 500)
+    space = SearchSpace("historical", _structural(a=(0.0, 1.0), b=(10.0, 20.0)), 500)
     best = {"a": 0.5, "b": 12.0}
     sets = profile_sets(space, best, 2)
     assert len(sets) == 8
@@ -111,7 +111,7 @@ def test_profile_moves_one_parameter_at_a_time():
 def test_second_stage_searches_the_named_parameters_and_holds_the_rest(tmp_path):
     """`--only`: the held parameters take the earlier calibrated values into every run."""
     space = SearchSpace(
-        "historical", {"jv_rate": (100.0, 600.0), "protocol_rate": (0.004, 0.02)}, frozenset(), 500
+        "historical", _structural(jv_rate=(100.0, 600.0), protocol_rate=(0.004, 0.02)), 500
     )
     earlier = tmp_path / "calibrated.toml"
     earlier.write_text(
@@ -234,8 +234,8 @@ def test_report_needs_a_ledger(tmp_path):
 
 def test_evaluation_seeds_differ_from_search_seeds():
     """Fresh seeds for the evaluation, reproducible from the master seed."""
-    assert seeds_for(0, 4) == seeds_for(0, 4)
-    assert not set(seeds_for(0, 20, 1)) & set(seeds_for(0, 20))
+    assert seeds_for(0, 4, STUDY_STREAM) == seeds_for(0, 4, STUDY_STREAM)
+    assert not set(seeds_for(0, 20, EVALUATION_STREAM)) & set(seeds_for(0, 20, STUDY_STREAM))
 
 
 def test_scenarios_take_the_calibrated_parameters(tmp_path, monkeypatch):
