@@ -1,7 +1,8 @@
 """Where runs execute: in this process, on an embedded dask cluster, or on a real one.
 
 Replicates, comparisons, sweeps and calibration all hand their runs to an `Executor`. A run is a
-`Task` (a key and the arguments of `sim.runner.run_one`); tasks are grouped into batches so that
+`Task` (a key and the arguments of the function that runs it: `sim.runner.run_one`, or an
+experiment's worker function, see `sim.experiments`); tasks are grouped into batches so that
 scheduling overhead stays small against a run's cost, and batches are submitted with retries, so
 a worker that dies does not lose the work. Results come back as they complete, each as a
 `Outcome` that is either ok (the run's tables) or failed (the traceback), so that a run that

@@ -1,8 +1,8 @@
 """Running scenarios: one (scenario, parameters, seed) in, tidy tables out.
 
 `run_one` is the single function that runs a model; the CLI, replicates, sweeps and calibration
-all go through it. `run` adds replicates and returns a `Results`; `write_results` stores them
-atomically (all files or none).
+all go through it. `run` adds replicates (their seeds and tasks from `sim.experiments`) and
+returns a `Results`; `write_results` stores them atomically (all files or none).
 """
 
 from __future__ import annotations
