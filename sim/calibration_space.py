@@ -27,11 +27,10 @@ from typing import Any
 from sim.errors import InputError
 from sim.inputs import as_table, check_keys, number, read_toml, text, text_list
 from sim.parameters import ModelParameters, parameter_ranges
+from sim.scenario import CALIBRATED_FILE
 from sim.varied import VariedParameter, varied_parameter
 
-CALIBRATION_DIR = Path(__file__).resolve().parent.parent / "calibration"
-SEARCH_FILE = CALIBRATION_DIR / "search.toml"
-CALIBRATED_FILE = CALIBRATION_DIR / "calibrated.toml"
+SEARCH_FILE = CALIBRATED_FILE.parent / "search.toml"
 TOP_KEYS = {"search", "parameters"}
 SEARCH_KEYS = {"scenario", "n_firms", "log_scale"}
 

@@ -5,8 +5,9 @@ fixed costs, rates); `RegimeParameters` holds the policy levers that a regime of
 (tariffs, formalities, legal framework, ...). Regime levers have no default on purpose: their
 values live in the scenario files, never in code.
 
-Ranges are written as `Annotated[type, Range(lo, hi)]`, read by the scenario validator and by the
-sweep and app layers, so a range is stated once.
+Ranges are written as `Annotated[type, Range(lo, hi)]`, read by the scenario validator, by the
+varied parameters of sweeps and calibration (`sim.varied`) and by the app, so a range is stated
+once.
 """
 
 from __future__ import annotations
