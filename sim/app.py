@@ -16,7 +16,6 @@ app; choosing another scenario starts it at once with its own starting values.
 
 from __future__ import annotations
 
-import functools
 import html
 import os
 import socket
@@ -134,6 +133,20 @@ def SeriesFigure(model: TransfrontierModel, name: str) -> None:
     solara.Image(png, format="png")
 
 
+def series_component(name: str) -> Any:
+    """The page's component of the view `name`: one component, kept from render to render.
+
+    SolaraViz wraps a plain function in a new component at every render, which would draw the
+    figure anew each time; a component of its own is kept.
+    """
+
+    @solara.component
+    def view(model: TransfrontierModel) -> None:
+        SeriesFigure(model, name)
+
+    return view
+
+
 @solara.component
 def MapView(model: TransfrontierModel) -> None:
     """The map of regions and cross-border flows."""
@@ -161,11 +174,7 @@ def PaperView(model: TransfrontierModel) -> None:
 
 
 # The time-path views of the command line's figures, in their order, then the map and panel.
-COMPONENTS = [
-    *((functools.partial(SeriesFigure, name=name), 0) for name in SERIES),
-    (MapView, 0),
-    (PaperView, 0),
-]
+COMPONENTS = [*((series_component(name), 0) for name in SERIES), (MapView, 0), (PaperView, 0)]
 
 
 @solara.component

@@ -14,6 +14,7 @@ from pathlib import Path
 import ipyvuetify as v
 import ipywidgets
 import pytest
+import reacton.core
 import solara
 
 from sim import app
@@ -256,6 +257,16 @@ def test_controls_exist_with_the_documented_ranges(app_page):
     assert firms.v_model == ModelParameters().n_firms
     for label in ("Reset", "Step", "▶"):
         _button(app_page, label)
+
+
+def test_the_views_are_the_command_lines_time_paths_then_map_and_panel():
+    """One view per time path of `sim.plots.SERIES`, each a component SolaraViz keeps as is.
+
+    SolaraViz wraps a plain function in a new component at every render, which would remount
+    the figure each time (and a browser would see it detached).
+    """
+    assert len(app.COMPONENTS) == len(SERIES) + 2
+    assert all(isinstance(view, reacton.core.Component) for view, _ in app.COMPONENTS)
 
 
 def test_step_advances_the_year_and_redraws(app_page):
