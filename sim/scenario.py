@@ -177,14 +177,20 @@ class ScenarioSpec:
         return self._edited(raw)
 
     def with_regime_start(self, regime: str, start: RegimeStart) -> ScenarioSpec:
-        """Return a copy in which `regime` starts at `start`, a year or a date.
+        """Return a copy in which `regime` starts at `start`, a year or a date."""
+        return self.with_regime_starts({regime: start})
 
-        The timeline is put in order of start again, as a file that `extends` this one and
-        moves the regime would be.
+    def with_regime_starts(self, starts: Mapping[str, RegimeStart]) -> ScenarioSpec:
+        """Return a copy in which each named regime starts at its new start, a year or a date.
+
+        All starts move at once (moving them one by one could pass through a timeline in which
+        two regimes start together); the timeline is then put in order of start again, as a
+        file that `extends` this one and moves the regimes would be.
         """
         raw = copy.deepcopy(self.resolved)
-        fractional_year(start, self.source, f"regimes.{regime}.start")
-        self._entry(raw, regime)["start"] = start
+        for regime, start in starts.items():
+            fractional_year(start, self.source, f"regimes.{regime}.start")
+            self._entry(raw, regime)["start"] = start
         raw["regimes"] = _by_start(raw["regimes"])
         return self._edited(raw)
 
@@ -438,9 +444,6 @@ def fractional_year(value: Any, source: str = "", key: str = "") -> float:
         source=source,
         key=key,
     )
-
-
-_start_as_year = fractional_year  # the name sim.sweep imports
 
 
 def date_of_year(year: float) -> dt.date:

@@ -28,7 +28,7 @@ from typing import Any
 from sim.errors import InputError
 from sim.inputs import did_you_mean, interval
 from sim.parameters import ModelParameters, RegimeParameters, parameter_ranges
-from sim.scenario import ScenarioSpec, _merge, _validate, date_of_year, fractional_year
+from sim.scenario import ScenarioSpec, date_of_year, fractional_year
 
 KINDS = ("structural", "lever", "start")
 SCALES = ("linear", "log", "integer", "date")
@@ -192,15 +192,18 @@ def check_starts(
 def point_spec(
     base: ScenarioSpec, parameters: Sequence[VariedParameter], values: Sequence[float]
 ) -> ScenarioSpec:
-    """The scenario of one set of values, merged and validated by the scenario module's rules."""
+    """The scenario of one set of values, made with the scenario's typed edits."""
     structural: dict[str, Any] = {}
-    regimes: dict[str, dict[str, Any]] = {}
+    levers: dict[str, dict[str, Any]] = {}
+    starts: dict[str, Any] = {}
     for param, value in zip(parameters, values, strict=True):
         if param.kind == "structural":
             structural[param.field] = param.applied(value)
+        elif param.kind == "start":
+            starts[param.regime] = param.applied(value)
         else:
-            regimes.setdefault(param.regime, {"name": param.regime})[param.field] = param.applied(
-                value
-            )
-    raw = _merge(base.resolved, {"parameters": structural, "regimes": list(regimes.values())})
-    return _validate(raw, source=f"{base.source} (sweep point)")
+            levers.setdefault(param.regime, {})[param.field] = param.applied(value)
+    spec = base.with_overrides(structural)
+    if levers:
+        spec = spec.with_levers(levers)
+    return spec.with_regime_starts(starts) if starts else spec
