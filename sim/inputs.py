@@ -7,14 +7,17 @@ is read and checked with these functions, so that every mistake is reported the 
 
 The functions take the value to check, the file it came from and its key, and return the value
 in the type the program uses (or raise). A reader of a new file writes its own structure on top
-of them: what is a table and which keys it allows (`as_table`, `check_keys`), which it needs
-(`require_keys`), and what each value may be (`number`, `interval`, `one_of`, `flag`, `text`,
-`text_list`).
+of them: what is a table and which keys it allows (`as_table`, `table_list`, `check_keys`), which
+it needs (`require_keys`), and what each value may be (`number`, `interval`, `one_of`, `flag`,
+`text`, `text_list`, and `fractional_year` for a year or a date; `date_of_year` turns one back
+into a date).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import math
 import tomllib
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
@@ -34,10 +37,13 @@ def read_toml(path: Path | str, *, key: str | None = None) -> tuple[dict[str, An
     """
     path = Path(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")  # TOML is UTF-8, whatever the machine's locale
         return tomllib.loads(text), text
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", source=str(path), key=key) from exc
+    except UnicodeDecodeError as exc:
+        message = f"malformed TOML: not UTF-8 text (byte {exc.start})"
+        raise InputError(message, source=str(path), key=key) from exc
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"malformed TOML: {exc}", source=str(path), key=key) from exc
 
@@ -60,8 +66,21 @@ def as_table(value: Any, source: str, where: str) -> dict[str, Any]:
     return value
 
 
+def table_list(value: Any, source: str, key: str) -> list[dict[str, Any]]:
+    """A list of tables (what TOML's ``[[key]]`` reads), each checked with `as_table`."""
+    if not isinstance(value, list):
+        raise InputError(f"must be a list of [[{key}]] tables", source=source, key=key)
+    return [as_table(entry, source, f"{key}[{i}]") for i, entry in enumerate(value)]
+
+
 def check_keys(
-    table: Any, allowed: Collection[str], source: str, where: str = "", what: str = "key"
+    table: Any,
+    allowed: Collection[str],
+    source: str,
+    where: str = "",
+    what: str = "key",
+    *,
+    ordered: bool = False,
 ) -> dict[str, Any]:
     """A table whose keys are all allowed; the first unknown key is named with a hint.
 
@@ -70,12 +89,14 @@ def check_keys(
         allowed: Its allowed keys.
         source: The file.
         where: The table's key (``""`` for the top level, ``outputs[0]``, ``macro``, ...).
-        what: What a key names, in the message (``key``, ``lever``, ...).
+        what: What a key names, in the message (``key``, ``lever``, ``regime``, ...).
+        ordered: List `allowed` in its own order (a timeline's regimes), not sorted.
     """
+    listed = list(allowed) if ordered else sorted(allowed)
     for key in as_table(table, source, where):
         if key not in allowed:
             raise InputError(
-                f"unknown {what} '{key}' (allowed: {', '.join(sorted(allowed))})"
+                f"unknown {what} '{key}' (allowed: {', '.join(listed)})"
                 f"{did_you_mean(key, allowed)}",
                 source=source,
                 key=join(where, key),
@@ -184,6 +205,39 @@ def text(value: Any, source: str, key: str, what: str = "a string") -> str:
     if not isinstance(value, str):
         raise InputError(f"must be {what}", source=source, key=key)
     return value
+
+
+def fractional_year(value: Any, source: str = "", key: str = "", what: str = "start") -> float:
+    """A year (2010) or a date (2011-07-01, or the same as an ISO string) as a fractional year.
+
+    1 July 2011 is 2011 + 181/365. Anything else raises `InputError` at `source` and `key`
+    (`what` names the value in the message: a regime's ``start``).
+    """
+    if isinstance(value, bool):
+        pass
+    elif isinstance(value, int):
+        return float(value)
+    elif isinstance(value, dt.date):
+        year_start = dt.date(value.year, 1, 1)
+        days = (dt.date(value.year + 1, 1, 1) - year_start).days
+        return value.year + (value - year_start).days / days
+    elif isinstance(value, str):
+        try:
+            return fractional_year(dt.date.fromisoformat(value), source, key, what)
+        except ValueError:
+            pass
+    raise InputError(
+        f"{what} must be a year (e.g. 2010) or a date (e.g. 2011-07-01), got {value!r}",
+        source=source,
+        key=key,
+    )
+
+
+def date_of_year(year: float) -> dt.date:
+    """The date of a fractional year, to the nearest day (2010.5 -> 2 July 2010)."""
+    whole = math.floor(year)
+    days = (dt.date(whole + 1, 1, 1) - dt.date(whole, 1, 1)).days
+    return dt.date(whole, 1, 1) + dt.timedelta(days=round((year - whole) * days))
 
 
 def text_list(value: Any, source: str, key: str) -> tuple[str, ...]:

@@ -11,6 +11,10 @@ Merging rules for `extends` (the child wins):
 - `[[forums]]` given in the child replace the parent's schedule;
 - `[[macro.adjust]]` entries are appended to the parent's.
 
+A file is read and its values checked with `sim.inputs`, as every input file is, so that a
+mistake reads as it would in a sweep's or a calibration's file: the file, the key, what is
+allowed.
+
 A `ScenarioSpec` is edited by its `with_*` methods, each of which returns a new spec checked
 as a file is (a bad edit raises the same `InputError`, naming the key and what is allowed), and
 `to_toml` writes it back as a scenario file: the whole scenario, or only what it changes in the
@@ -22,9 +26,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
-import difflib
-import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,19 @@ from typing import Any
 from mesa.experimental.scenarios import Scenario
 
 from sim.errors import InputError
+from sim.inputs import (
+    as_table,
+    check_keys,
+    date_of_year,
+    did_you_mean,
+    flag,
+    fractional_year,
+    number,
+    one_of,
+    read_toml,
+    table_list,
+    text,
+)
 from sim.parameters import (
     ModelParameters,
     Range,
@@ -170,10 +184,10 @@ class ScenarioSpec:
         until a later regime sets that lever itself.
         """
         raw = copy.deepcopy(self.resolved)
+        entries = self._entries(raw, levers)
         for name, values in levers.items():
-            entry = self._entry(raw, name)
-            _check_keys(values, set(LEVERS), self.source, f"regimes.{name}.", what="lever")
-            entry.update(values)
+            check_keys(dict(values), LEVERS, self.source, f"regimes.{name}", what="lever")
+            entries[name].update(values)
         return self._edited(raw)
 
     def with_regime_start(self, regime: str, start: RegimeStart) -> ScenarioSpec:
@@ -190,7 +204,9 @@ class ScenarioSpec:
         raw = copy.deepcopy(self.resolved)
         for regime, start in starts.items():
             fractional_year(start, self.source, f"regimes.{regime}.start")
-            self._entry(raw, regime)["start"] = start
+        entries = self._entries(raw, starts)
+        for regime, start in starts.items():
+            entries[regime]["start"] = start
         raw["regimes"] = _by_start(raw["regimes"])
         return self._edited(raw)
 
@@ -236,12 +252,11 @@ class ScenarioSpec:
             return _whole_toml(self)
         return _extends_toml(self, extends)
 
-    def _entry(self, raw: dict[str, Any], name: str) -> dict[str, Any]:
-        """The table of the regime `name` in `raw`, or an error naming the known regimes."""
-        entries = {r.get("name"): r for r in raw["regimes"]}
-        if name not in entries:
-            _unknown("regime", name, [r.name for r in self.regimes], self.source, "regimes.")
-        return entries[name]
+    def _entries(self, raw: dict[str, Any], edits: Mapping[str, Any]) -> dict[str, dict]:
+        """The regime tables of `raw` by name, once every regime `edits` names is known."""
+        names = [r.name for r in self.regimes]  # listed in the timeline's order
+        check_keys(dict(edits), names, self.source, "regimes", what="regime", ordered=True)
+        return {r["name"]: r for r in raw["regimes"]}
 
     def _edited(self, raw: dict[str, Any]) -> ScenarioSpec:
         source = self.source if EDITED in self.source else self.source + EDITED
@@ -278,10 +293,9 @@ def resolve_path(name_or_path: str | Path, directory: Path = SCENARIO_DIR) -> Pa
     if shipped.is_file():
         return shipped
     names = available_scenarios(directory)
-    hint = difflib.get_close_matches(str(name_or_path), names, n=1)
-    extra = f"; did you mean '{hint[0]}'?" if hint else ""
     raise InputError(
-        f"unknown scenario '{name_or_path}' (known: {', '.join(names)}){extra}",
+        f"unknown scenario '{name_or_path}' (known: {', '.join(names)})"
+        f"{did_you_mean(str(name_or_path), names)}",
         source="scenario",
     )
 
@@ -296,9 +310,7 @@ def load_scenario(
     """
     path = resolve_path(name_or_path, directory)
     raw = _read_resolved(path, directory, seen=())
-    calibrated = raw.get("calibrated", True)
-    if not isinstance(calibrated, bool):
-        raise InputError("must be true or false", source=str(path), key="calibrated")
+    calibrated = flag(raw.get("calibrated", True), str(path), "calibrated")
     if use_calibration and calibrated:
         raw["parameters"] = {**calibrated_parameters(), **raw.get("parameters", {})}
     return _validate(raw, source=str(path))
@@ -308,19 +320,9 @@ def calibrated_parameters(path: Path = CALIBRATED_FILE) -> dict[str, Any]:
     """The calibrated structural parameters (empty before any calibration)."""
     if not path.is_file():
         return {}
-    table = _read_toml(path).get("parameters", {})
+    table = read_toml(path)[0].get("parameters", {})
     _validate_parameters(table, str(path))
     return dict(table)
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"malformed TOML: {exc}", source=str(path)) from exc
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", source=str(path)) from exc
 
 
 def _read_resolved(path: Path, directory: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
@@ -328,15 +330,19 @@ def _read_resolved(path: Path, directory: Path, seen: tuple[Path, ...]) -> dict[
     if path.resolve() in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
         raise InputError(f"circular 'extends': {chain}", source=str(path), key="extends")
-    raw = _read_toml(path)
-    _check_keys(raw, TOP_KEYS, str(path), "")
-    _check_regime_order(raw.get("regimes", []), str(path))
+    source = str(path)
+    raw, _ = read_toml(path)
+    check_keys(raw, TOP_KEYS, source)
+    # What the merge reads must be tables (and lists of them) in each file.
+    as_table(raw.get("parameters", {}), source, "parameters")
+    macro = as_table(raw.get("macro", {}), source, "macro")
+    table_list(macro.get("adjust", []), source, "macro.adjust")
+    _check_regime_order(table_list(raw.get("regimes", []), source, "regimes"), source)
     raw.setdefault("name", path.stem)
     parent_name = raw.pop("extends", None)
     if parent_name is None:
         return raw
-    if not isinstance(parent_name, str):
-        raise InputError("must be a scenario name or path", source=str(path), key="extends")
+    text(parent_name, source, "extends", what="a scenario name or path")
     parent_path = (
         (path.parent / parent_name)
         if parent_name.endswith(".toml")
@@ -386,30 +392,11 @@ def _by_start(regimes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(regimes, key=lambda r: fractional_year(r.get("start", 0), "", ""))
 
 
-def _check_keys(
-    table: Mapping[str, Any], allowed: set[str], source: str, prefix: str, what: str = "key"
-) -> None:
-    for key in table:
-        if key not in allowed:
-            _unknown(what, key, sorted(allowed), source, prefix)
-
-
-def _unknown(what: str, name: str, allowed: list[str], source: str, prefix: str) -> None:
-    """Raise the error for an unknown key (or regime, lever): what is allowed, and a hint."""
-    hint = difflib.get_close_matches(name, allowed, n=1)
-    extra = f"; did you mean '{hint[0]}'?" if hint else ""
-    raise InputError(
-        f"unknown {what} '{name}' (allowed: {', '.join(allowed)}){extra}",
-        source=source,
-        key=f"{prefix}{name}",
-    )
-
-
-def _check_regime_order(regimes: list[Any], source: str) -> None:
+def _check_regime_order(regimes: list[dict[str, Any]], source: str) -> None:
     starts = [
         fractional_year(r.get("start"), source, f"regimes[{i}].start")
         for i, r in enumerate(regimes)
-        if isinstance(r, dict) and "start" in r and not r.get("remove")
+        if "start" in r and not r.get("remove")
     ]
     for i in range(1, len(starts)):
         if starts[i] <= starts[i - 1]:
@@ -421,95 +408,37 @@ def _check_regime_order(regimes: list[Any], source: str) -> None:
             )
 
 
-def fractional_year(value: Any, source: str = "", key: str = "") -> float:
-    """A regime start (a year or a date, as a file writes it) as a fractional year.
-
-    1 July 2011 is 2011 + 181/365. Anything else raises `InputError` at `source` and `key`.
-    """
-    if isinstance(value, bool):
-        pass
-    elif isinstance(value, int):
-        return float(value)
-    elif isinstance(value, dt.date):
-        year_start = dt.date(value.year, 1, 1)
-        days = (dt.date(value.year + 1, 1, 1) - year_start).days
-        return value.year + (value - year_start).days / days
-    elif isinstance(value, str):
-        try:
-            return fractional_year(dt.date.fromisoformat(value), source, key)
-        except ValueError:
-            pass
-    raise InputError(
-        f"start must be a year (e.g. 2010) or a date (e.g. 2011-07-01), got {value!r}",
-        source=source,
-        key=key,
-    )
-
-
-def date_of_year(year: float) -> dt.date:
-    """The date of a fractional year, to the nearest day (2010.5 -> 2 July 2010)."""
-    whole = math.floor(year)
-    days = (dt.date(whole + 1, 1, 1) - dt.date(whole, 1, 1)).days
-    return dt.date(whole, 1, 1) + dt.timedelta(days=round((year - whole) * days))
-
-
-def _checked_number(value: Any, kind: type, rng: Range, source: str, key: str) -> float | int:
-    ok_type = isinstance(value, int | float) and not isinstance(value, bool)
-    if kind is int and ok_type and float(value).is_integer():
-        value = int(value)
-    elif kind is int or not ok_type:
-        raise InputError(
-            f"must be {'an integer' if kind is int else 'a number'} in {rng}, got {value!r}",
-            source=source,
-            key=key,
-        )
-    if value not in rng:
-        raise InputError(f"value {value!r} out of range; allowed {rng}", source=source, key=key)
-    return kind(value)
-
-
 def _validate(raw: dict[str, Any], source: str) -> ScenarioSpec:
     """Check a resolved scenario table and build the typed `ScenarioSpec`."""
     from sim.data import load_regions  # local: data loading is heavier than parsing
 
-    _check_keys(raw, TOP_KEYS - {"extends"}, source, "")
+    check_keys(raw, TOP_KEYS - {"extends"}, source)
     for key in ("start_year", "end_year"):
         if key not in raw:
             raise InputError(f"missing; a year in {YEAR_RANGE}", source=source, key=key)
-    start = _checked_number(raw["start_year"], int, YEAR_RANGE, source, "start_year")
-    end = _checked_number(raw["end_year"], int, YEAR_RANGE, source, "end_year")
+    start = number(raw["start_year"], source, "start_year", kind=int, allowed=YEAR_RANGE)
+    end = number(raw["end_year"], source, "end_year", kind=int, allowed=YEAR_RANGE)
     if end < start:
         raise InputError(
             f"end_year {end} is before start_year {start}", source=source, key="end_year"
         )
     for key in ("name", "title", "question", "description"):
-        if key in raw and not isinstance(raw[key], str):
-            raise InputError("must be a string", source=source, key=key)
+        if key in raw:
+            text(raw[key], source, key)
 
     params = _validate_parameters(raw.get("parameters", {}), source)
     regimes = _validate_regimes(raw.get("regimes", []), start, end, source)
     region_ids = set(load_regions().region_id)
     forums = _validate_forums(raw.get("forums", []), start, end, region_ids, source)
-    macro = raw.get("macro", {})
-    if not isinstance(macro, dict):
-        raise InputError("must be a table", source=source, key="macro")
-    _check_keys(macro, MACRO_KEYS, source, "macro.")
-    adjust = _validate_adjustments(macro.get("adjust", []), start, end, source)
+    macro = check_keys(raw.get("macro", {}), MACRO_KEYS, source, "macro")
+    adjust = _validate_adjustments(macro.get("adjust", []), source)
     macro_file = _macro_file(macro.get("file"), source)
-    extend = macro.get("extend", "none")
-    if extend not in MACRO_EXTENDS:
-        raise InputError(
-            f"extend {extend!r} not one of {MACRO_EXTENDS}", source=source, key="macro.extend"
-        )
-    backcast = macro.get("backcast", "none")
-    if backcast not in MACRO_BACKCASTS:
-        raise InputError(
-            f"backcast {backcast!r} not one of {MACRO_BACKCASTS}",
-            source=source,
-            key="macro.backcast",
-        )
-    trend_years = _checked_number(
-        macro.get("trend_years", 10), int, Range(1, 30), source, "macro.trend_years"
+    extend = one_of(macro.get("extend", "none"), MACRO_EXTENDS, source, "macro.extend", "extend")
+    backcast = one_of(
+        macro.get("backcast", "none"), MACRO_BACKCASTS, source, "macro.backcast", "backcast"
+    )
+    trend_years = number(
+        macro.get("trend_years", 10), source, "macro.trend_years", kind=int, allowed=Range(1, 30)
     )
 
     return ScenarioSpec(
@@ -538,8 +467,7 @@ def _macro_file(name: Any, source: str) -> str | None:
 
     if name is None:
         return None
-    if not isinstance(name, str):
-        raise InputError("must be a file name", source=source, key="macro.file")
+    text(name, source, "macro.file", what="a file name")
     for folder in (Path(source).parent, DATA_DIR):
         if (folder / name).is_file():
             return str((folder / name).resolve())
@@ -551,13 +479,10 @@ def _macro_file(name: Any, source: str) -> str | None:
 
 
 def _validate_parameters(table: Any, source: str) -> ModelParameters:
-    if not isinstance(table, dict):
-        raise InputError("must be a table", source=source, key="parameters")
     ranges = parameter_ranges(ModelParameters)
-    _check_keys(table, set(ranges), source, "parameters.")
     values = {
-        key: _checked_number(value, ranges[key][0], ranges[key][1], source, f"parameters.{key}")
-        for key, value in table.items()
+        key: number(value, source, f"parameters.{key}", kind=ranges[key][0], allowed=ranges[key][1])
+        for key, value in check_keys(table, ranges, source, "parameters").items()
     }
     params = dataclasses.replace(ModelParameters(), **values)
     if params.pareto_shape <= params.sigma - 1:
@@ -579,9 +504,7 @@ def _validate_regimes(table: Any, start: int, end: int, source: str) -> list[Reg
     current: dict[str, Any] = {}
     for i, entry in enumerate(table):
         where = f"regimes[{i}]"
-        if not isinstance(entry, dict):
-            raise InputError("must be a table", source=source, key=where)
-        _check_keys(entry, allowed, source, f"{where}.")
+        check_keys(entry, allowed, source, where)
         name = entry.get("name")
         if not isinstance(name, str) or not name:
             raise InputError("every regime needs a 'name'", source=source, key=f"{where}.name")
@@ -609,7 +532,7 @@ def _validate_regimes(table: Any, start: int, end: int, source: str) -> list[Reg
             )
         for key, (kind, rng) in ranges.items():
             if key in entry:
-                current[key] = _checked_number(entry[key], kind, rng, source, f"{where}.{key}")
+                current[key] = number(entry[key], source, f"{where}.{key}", kind=kind, allowed=rng)
         missing = sorted(set(ranges) - set(current))
         if missing:
             raise InputError(
@@ -626,21 +549,18 @@ def _validate_regimes(table: Any, start: int, end: int, source: str) -> list[Reg
 def _validate_forums(
     table: Any, start: int, end: int, region_ids: set[str], source: str
 ) -> list[Forum]:
-    if not isinstance(table, list):
-        raise InputError("must be a list of [[forums]] tables", source=source, key="forums")
     forums = []
-    for i, entry in enumerate(table):
+    for i, entry in enumerate(table_list(table, source, "forums")):
         where = f"forums[{i}]"
-        if not isinstance(entry, dict):
-            raise InputError("must be a table", source=source, key=where)
-        _check_keys(entry, FORUM_KEYS, source, f"{where}.")
-        year = _checked_number(entry.get("year"), int, Range(start, end), source, f"{where}.year")
+        check_keys(entry, FORUM_KEYS, source, where)
+        year = number(
+            entry.get("year"), source, f"{where}.year", kind=int, allowed=Range(start, end)
+        )
         host = entry.get("host", "")
         if host and host not in region_ids:
-            hint = difflib.get_close_matches(str(host), sorted(region_ids), n=1)
-            extra = f"; did you mean '{hint[0]}'?" if hint else ""
             raise InputError(
-                f"unknown host region {host!r} (a region_id of sim/data/regions.csv){extra}",
+                f"unknown host region {host!r} (a region_id of sim/data/regions.csv)"
+                f"{did_you_mean(str(host), region_ids)}",
                 source=source,
                 key=f"{where}.host",
             )
@@ -652,38 +572,28 @@ def _validate_forums(
                 source=source,
                 key=f"{where}.host",
             )
-        if kind not in FORUM_KINDS:
-            raise InputError(
-                f"kind {kind!r} not one of {FORUM_KINDS}", source=source, key=f"{where}.kind"
-            )
-        if fmt not in FORUM_FORMATS:
-            raise InputError(
-                f"format {fmt!r} not one of {FORUM_FORMATS}", source=source, key=f"{where}.format"
-            )
-        participants = _checked_number(
-            entry.get("participants", 0), int, Range(0, 100_000), source, f"{where}.participants"
+        one_of(kind, FORUM_KINDS, source, f"{where}.kind", "kind")
+        one_of(fmt, FORUM_FORMATS, source, f"{where}.format", "format")
+        participants = number(
+            entry.get("participants", 0),
+            source,
+            f"{where}.participants",
+            kind=int,
+            allowed=Range(0, 100_000),
         )
         forums.append(Forum(year, host, kind, fmt, participants))
     return forums
 
 
-def _validate_adjustments(table: Any, start: int, end: int, source: str) -> list[MacroAdjustment]:
-    if not isinstance(table, list):
-        raise InputError("must be a list of tables", source=source, key="macro.adjust")
+def _validate_adjustments(table: Any, source: str) -> list[MacroAdjustment]:
     out = []
     years = Range(1900, 2100)
-    for i, entry in enumerate(table):
+    for i, entry in enumerate(table_list(table, source, "macro.adjust")):
         where = f"macro.adjust[{i}]"
-        if not isinstance(entry, dict):
-            raise InputError("must be a table", source=source, key=where)
-        _check_keys(entry, ADJUST_KEYS, source, f"{where}.")
-        country = entry.get("country")
-        if country not in ADJUST_COUNTRIES:
-            raise InputError(
-                f"country {country!r} not one of {ADJUST_COUNTRIES}",
-                source=source,
-                key=f"{where}.country",
-            )
+        check_keys(entry, ADJUST_KEYS, source, where)
+        country = one_of(
+            entry.get("country"), ADJUST_COUNTRIES, source, f"{where}.country", "country"
+        )
         allowed = ("oil_price",) if country == "WORLD" else ("gdp", "price")
         for k in set(entry) & {"gdp", "price", "oil_price"} - set(allowed):
             raise InputError(
@@ -691,14 +601,14 @@ def _validate_adjustments(table: Any, start: int, end: int, source: str) -> list
                 source=source,
                 key=f"{where}.{k}",
             )
-        lo = _checked_number(entry.get("from_year"), int, years, source, f"{where}.from_year")
-        hi = _checked_number(entry.get("to_year", lo), int, years, source, f"{where}.to_year")
+        lo = number(entry.get("from_year"), source, f"{where}.from_year", kind=int, allowed=years)
+        hi = number(entry.get("to_year", lo), source, f"{where}.to_year", kind=int, allowed=years)
         if hi < lo:
             raise InputError(
                 f"to_year {hi} before from_year {lo}", source=source, key=f"{where}.to_year"
             )
         factors = {
-            k: _checked_number(entry.get(k, 1.0), float, Range(0.01, 100.0), source, f"{where}.{k}")
+            k: number(entry.get(k, 1.0), source, f"{where}.{k}", allowed=Range(0.01, 100.0))
             for k in allowed
         }
         out.append(MacroAdjustment(country, lo, hi, **factors))

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.errors import InputError
-from sim.inputs import did_you_mean, interval
+from sim.inputs import date_of_year, did_you_mean, fractional_year, interval
 from sim.parameters import ModelParameters, RegimeParameters, parameter_ranges
-from sim.scenario import ScenarioSpec, date_of_year, fractional_year
+from sim.scenario import ScenarioSpec
 
 KINDS = ("structural", "lever", "start")
 SCALES = ("linear", "log", "integer", "date")

@@ -20,6 +20,7 @@ from sim.calibration_report import build_report
 from sim.calibration_space import SearchSpace, profile_sets
 from sim.errors import InputError
 from sim.experiments import EVALUATION_STREAM, STUDY_STREAM, seeds_for
+from sim.inputs import read_toml
 from sim.ledger import Ledger
 from sim.targets import load_catalogue, load_targets
 from sim.varied import VariedParameter
@@ -247,7 +248,7 @@ def test_scenarios_take_the_calibrated_parameters(tmp_path, monkeypatch):
     monkeypatch.setattr(scenario, "CALIBRATED_FILE", calibrated)
     monkeypatch.setattr(
         scenario, "calibrated_parameters",
-        lambda path=calibrated: scenario._read_toml(path)["parameters"],
+        lambda path=calibrated: read_toml(path)[0]["parameters"],
     )  # fmt: skip
     assert scenario.load_scenario("historical").parameters.jv_rate == 123.4
     own = tmp_path / "own.toml"

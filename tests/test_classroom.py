@@ -29,7 +29,8 @@ from sim.classroom.controls import (
     class_timeline,
     scenario_toml,
 )
-from sim.scenario import available_scenarios, fractional_year, load_scenario
+from sim.inputs import fractional_year
+from sim.scenario import available_scenarios, load_scenario
 
 WIDGETS = ("solara", "ipywidgets", "ipyvuetify", "reacton", "mesa.visualization")
 LOADED = "import sys; print(sorted({m for m in sys.modules if m.startswith(%r)}))"

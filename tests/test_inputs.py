@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 
 import pytest
 
+from sim import calibration_space, scenario
 from sim.calibration_space import SearchSpace
 from sim.errors import InputError
 from sim.inputs import (
     as_table,
     check_keys,
+    date_of_year,
     flag,
     flatten,
+    fractional_year,
     interval,
     number,
     one_of,
     read_toml,
     require_keys,
+    table_list,
     text,
     text_list,
 )
-from sim.parameters import Range
+from sim.parameters import ModelParameters, Range, parameter_ranges
 from sim.runner import resolve_spec
+from sim.scenario import load_scenario
+from sim.sweeps import spec as sweep_spec
 from sim.sweeps.spec import load_params
 from sim.targets import load_catalogue
 from sim.varied import catalogue, varied_parameter
@@ -43,6 +50,10 @@ def test_reading_names_the_file(tmp_path):
     _raises("malformed TOML", read_toml, path)
     path.write_text("a = 1\n")
     assert read_toml(path) == ({"a": 1}, "a = 1\n")
+    path.write_bytes("a = 'Қазақстан'\n".encode())  # UTF-8, whatever the locale says
+    assert read_toml(path)[0] == {"a": "Қазақстан"}
+    path.write_bytes(b"a = '\xff'\n")
+    _raises(r"malformed TOML: not UTF-8 text \(byte 5\)", read_toml, path)
 
 
 def test_tables_and_keys():
@@ -55,6 +66,11 @@ def test_tables_and_keys():
     )
     _raises(r"f \[macro\]: must be a table", as_table, [1], "f", "macro")
     _raises(r"f: must be a table", check_keys, 3, {"a"}, "f")
+    _raises(r"\(allowed: b, a\); did you mean 'a'", check_keys, {"aa": 1}, ["b", "a"], "f",
+            ordered=True)  # fmt: skip
+    assert table_list([{"a": 1}], "f", "forums") == [{"a": 1}]
+    _raises(r"f \[forums\]: must be a list of \[\[forums\]\] tables", table_list, {}, "f", "forums")
+    _raises(r"f \[forums\[1\]\]: must be a table", table_list, [{}, 3], "f", "forums")
     _raises(r"f \[targets\[2\]\]: missing value, years", require_keys, {"id": 1},
             ("id", "value", "years"), "f", "targets[2]")  # fmt: skip
     assert flatten({"a": 1, "regimes": {"eaeu": {"start": 2}}}) == {"a": 1, "regimes.eaeu.start": 2}
@@ -83,6 +99,74 @@ def test_values():
     _raises("must be a scenario name or path", text, 3, "f", "k", what="a scenario name or path")
     assert text_list(["a"], "f", "k") == ("a",)
     _raises("must be a list of strings", text_list, "a", "f", "k")
+
+
+def test_years_and_dates():
+    """A year or a date (also as an ISO string) is a fractional year, and back to the day."""
+    assert fractional_year(2010) == 2010.0
+    assert fractional_year(dt.date(2011, 7, 1)) == fractional_year("2011-07-01") == 2011 + 181 / 365
+    assert date_of_year(2011 + 181 / 365) == dt.date(2011, 7, 1)
+    for bad in (2014.5, True, "2011-13-45"):
+        _raises(r"f \[k\]: start must be a year \(e\.g\. 2010\) or a date", fractional_year,
+                bad, "f", "k")  # fmt: skip
+
+
+# One kind of mistake in each kind of file: (content, key, message after "file [key]: ").
+FIRMS = parameter_ranges(ModelParameters)["n_firms"][1]
+
+
+def _unknown(key: str, allowed: set[str], hint: str) -> str:
+    return f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))}); did you mean '{hint}'?"
+
+
+MISTAKES = {
+    "unknown key": {
+        "scenario": ("titel = 'x'", "titel", _unknown("titel", scenario.TOP_KEYS, "title")),
+        "sweep": ("[sweeep]", "sweeep", _unknown("sweeep", sweep_spec.TOP_KEYS, "sweep")),
+        "search space": (
+            "[serach]", "serach", _unknown("serach", calibration_space.TOP_KEYS, "search")
+        ),
+    },
+    "number out of range": {
+        "scenario": ("[parameters]\nn_firms = 5", "parameters.n_firms",
+                     f"value 5 out of range; allowed {FIRMS}"),
+        "sweep": ("[sweep]\nseed = -1", "sweep.seed",
+                  f"value -1 out of range; allowed {sweep_spec.SEEDS}"),
+        "search space": ("[search]\nn_firms = 5", "search.n_firms",
+                         f"value 5 out of range; allowed {FIRMS}"),
+    },
+    "wrong type": {
+        "scenario": ("[parameters]\nn_firms = 'many'", "parameters.n_firms",
+                     f"must be an integer in {FIRMS}, got 'many'"),
+        "sweep": ("[sweep]\nseed = 'x'", "sweep.seed",
+                  f"must be an integer in {sweep_spec.SEEDS}, got 'x'"),
+        "search space": ("[search]\nn_firms = 'many'", "search.n_firms",
+                         f"must be an integer in {FIRMS}, got 'many'"),
+    },
+    "not a table": {
+        "scenario": ("macro = 3", "macro", "must be a table"),
+        "sweep": ("sweep = 3", "sweep", "must be a table"),
+        "search space": ("search = 3", "search", "must be a table"),
+    },
+}  # fmt: skip
+READERS = {
+    # What each file needs around the mistake to reach the check.
+    "scenario": (load_scenario, "extends = 'historical'\n{}\n"),
+    "sweep": (load_params, "{}\n"),
+    "search space": (SearchSpace.load, "{}\n[parameters]\njv_rate = [1.0, 2.0]\n"),
+}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_one_mistake_reads_alike_in_a_scenario_a_sweep_and_a_search_space(tmp_path, mistake):
+    """Each file names itself, the key and what is allowed, in the same words."""
+    for kind, (content, key, message) in MISTAKES[mistake].items():
+        read, around = READERS[kind]
+        path = tmp_path / f"{kind.replace(' ', '_')}.toml"
+        path.write_text(around.format(content))
+        with pytest.raises(InputError) as caught:
+            read(path)
+        assert str(caught.value) == f"{path} [{key}]: {message}", kind
 
 
 def test_one_varied_parameter_for_sweeps_and_calibration(tmp_path):

@@ -115,6 +115,15 @@ def test_parameter_overrides_are_validated():
             'extends = "historical"\n[[regimes]]\nname = "x"\nstart = "2011-13-45"',
             r"start must be a year",
         ),
+        ('extends = "historical"\ncalibrated = "yes"', r"\[calibrated\]: must be true or false"),
+        (
+            'extends = "historical"\n[macro]\nextend = "trends"',
+            r"\[macro\.extend\]: extend 'trends' not one of \('none', 'trend'\); did you mean",
+        ),
+        (
+            'extends = "historical"\n[[forums]]\nyear = 2003\nkind = "head"',
+            r"\[forums\[0\]\.kind\]: kind 'head' not one of \('heads', 'business'\)",
+        ),
     ],
 )
 def test_bad_scenarios_are_rejected_with_file_and_key(write_scenario, text, pattern):
@@ -123,6 +132,25 @@ def test_bad_scenarios_are_rejected_with_file_and_key(write_scenario, text, patt
     with pytest.raises(InputError, match=pattern) as info:
         load_scenario(path)
     assert str(path) in str(info.value) or "scenario" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "message"),
+    [
+        ("parameters = 3", "parameters", "must be a table"),
+        ("macro = 3", "macro", "must be a table"),
+        ("[macro]\nadjust = 3", "macro.adjust", "must be a list of [[macro.adjust]] tables"),
+        ("regimes = 3", "regimes", "must be a list of [[regimes]] tables"),
+        ("regimes = [1]", "regimes[0]", "must be a table"),
+    ],
+)
+def test_a_mistyped_table_is_named_in_its_own_file(write_scenario, text, key, message):
+    """What `extends` merges is checked file by file, before the merge reads it."""
+    parent = write_scenario(f'extends = "historical"\n{text}', name="parent.toml")
+    child = write_scenario('extends = "parent.toml"\n', name="child.toml")
+    with pytest.raises(InputError) as info:
+        load_scenario(child)
+    assert str(info.value) == f"{parent} [{key}]: {message}"
 
 
 def test_regimes_out_of_order_are_rejected(write_scenario):

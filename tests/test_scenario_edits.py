@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import InputError
+from sim.inputs import date_of_year, fractional_year
 from sim.parameters import ModelParameters, RegimeParameters, parameter_ranges
 from sim.scenario import (
     LEVERS,
@@ -30,8 +31,6 @@ from sim.scenario import (
     _toml_value,
     _validate,
     available_scenarios,
-    date_of_year,
-    fractional_year,
     load_scenario,
 )
 

@@ -29,8 +29,8 @@ import sim.sweeps.run as sweep_module
 from sim.choices import DESIGNS
 from sim.cli import main
 from sim.errors import InputError
+from sim.inputs import date_of_year
 from sim.ledger import Ledger
-from sim.scenario import date_of_year
 from sim.sweeps.design import design_matrix
 from sim.sweeps.report import build_report
 from sim.sweeps.run import plan_sweep, sweep

@@ -54,13 +54,13 @@ from typing import Any
 import numpy as np
 
 from sim.errors import InputError
+from sim.inputs import fractional_year
 from sim.parameters import ModelParameters, Range, RegimeParameters, parameter_ranges
 from sim.scenario import (
     LEVERS,
     Forum,
     Regime,
     ScenarioSpec,
-    fractional_year,
     load_scenario,
 )
 from sim.world import PARTNERS
