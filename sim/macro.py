@@ -38,7 +38,8 @@ from sim.errors import InputError
 from sim.scenario import ScenarioSpec
 from sim.world import COUNTRIES
 
-DATA_COUNTRIES = ("KZ", "RU", "CN", "EU", "WORLD")
+# The data hold the world, and the rest of the world is derived as the world less the others.
+DATA_COUNTRIES = (*(c for c in COUNTRIES if c != "ROW"), "WORLD")
 # model series -> (indicator in the WDI tables, divisor to US$ bn or to a fraction)
 INDICATORS = {
     "services_share": ("services_value_added_pct_gdp", 100.0),

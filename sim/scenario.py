@@ -53,10 +53,11 @@ from sim.parameters import (
     RegimeParameters,
     parameter_ranges,
 )
+from sim.world import COUNTRIES
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 CALIBRATED_FILE = Path(__file__).resolve().parent.parent / "calibration" / "calibrated.toml"
-ADJUST_COUNTRIES = ("KZ", "RU", "CN", "EU", "ROW", "WORLD")
+ADJUST_COUNTRIES = (*COUNTRIES, "WORLD")  # WORLD: the oil price and world-wide adjustments
 TOP_KEYS = {
     "calibrated",
     "name",
