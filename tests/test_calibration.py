@@ -323,3 +323,29 @@ def test_bad_targets_file_names_file_and_key(tmp_path, line, message):
     with pytest.raises(InputError, match=message) as err:
         load_catalogue(path)
     assert str(path) in str(err.value) and "targets[0]" in str(err.value)
+
+
+def test_the_validation_years_never_enter_the_loss(small_results):
+    """The record paths' measures (what the loss sums) ignore the validation years.
+
+    Moving a run's 2013-2015 values leaves every path measure as it is; moving a fitted year
+    changes them.
+    """
+    from sim.targets import measure_all
+
+    targets = load_targets()
+    model = small_results.tables["model"]
+    base = measure_all(small_results.tables)
+    paths = [t for t in targets if t.kind == "path" and t.validation]
+    assert paths
+    columns = sorted({t.measure for t in paths})
+    held_out = model.year.between(*paths[0].validation)
+    moved = model.copy()
+    moved.loc[held_out, columns] *= 7.0
+    again = measure_all({**small_results.tables, "model": moved})
+    path_ids = [t.id for t in paths]
+    pd.testing.assert_frame_equal(again[path_ids], base[path_ids])
+    fitted = model.copy()
+    fitted.loc[fitted.year == 2005, columns] *= 7.0
+    changed = measure_all({**small_results.tables, "model": fitted})
+    assert not np.allclose(changed[path_ids], base[path_ids])
