@@ -13,6 +13,13 @@ how national programmes reach regions far from the border. A pair may hold sever
 agreements (on trade, transport, culture, ...); each lapses with hazard `agreement_lapse_rate`.
 A pair with at least one active agreement is linked: its firms save part of the search (fixed)
 cost of cross-border selling (see `sim.model`).
+
+Border regions whose administration decides its own levers (`sim.policy.RegionLevers`) add to
+that: `funding` is the state funding their programme budgets add to the pair; a proposal the
+partner region accepts (or a pair that proposed to each other) signs one agreement that year;
+a proposal to a region that decided nothing is accepted by the model's own rule, with the
+probability that the pair would sign at least one agreement in `proposal_horizon` years at its
+hazard, 1 - exp(-proposal_horizon * h).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.parameters import ModelParameters, RegimeParameters
+from sim.policy import RegionLevers
 
 
 def signing_hazard(
@@ -27,18 +35,37 @@ def signing_hazard(
     contacts: np.ndarray,
     levers: RegimeParameters,
     params: ModelParameters,
+    funding: np.ndarray,
 ) -> np.ndarray:
-    """Expected new agreements of each (Russian, Kazakh) region pair this year."""
+    """Expected new agreements of each (Russian, Kazakh) region pair this year.
+
+    `funding` is the state funding the pair's own regions add (`RegionLevers.funding`).
+    """
     mean = pair_trade.mean()
     floor = params.agreement_trade_floor * mean
     relative = (pair_trade + floor) / mean if mean > 0 else np.ones_like(pair_trade)
     return (
         params.agreement_rate
         * levers.agreement_programme
-        * (1.0 + params.agreement_funding_effect * levers.state_funding)
+        * (1.0 + params.agreement_funding_effect * (levers.state_funding + funding))
         * relative**params.agreement_trade_elasticity
         * (1.0 + params.agreement_forum_effect * contacts)
     )
+
+
+def decided_agreements(
+    region: RegionLevers, rng: np.random.Generator, hazard: np.ndarray, params: ModelParameters
+) -> np.ndarray:
+    """(n_ru, n_kz) agreements the regions' own proposals sign this year (0 or 1 a pair).
+
+    `hazard` is the pairs' signing hazard; `rng` is drawn only when a proposal awaits the
+    model's rule, so that a year without one leaves the stream where it was.
+    """
+    signed = region.agreed.copy()
+    if region.offered.any():
+        accept = rng.random(hazard.shape) < -np.expm1(-params.proposal_horizon * hazard)
+        signed |= region.offered & accept
+    return signed.astype(np.int64)
 
 
 def update_agreements(
@@ -48,7 +75,9 @@ def update_agreements(
     contacts: np.ndarray,
     levers: RegimeParameters,
     params: ModelParameters,
-) -> tuple[np.ndarray, int, int]:
+    region: RegionLevers,
+    decision_rng: np.random.Generator,
+) -> tuple[np.ndarray, int, int, np.ndarray]:
     """Lapse and sign agreements for one year.
 
     Args:
@@ -58,10 +87,16 @@ def update_agreements(
         contacts: Forum contacts per pair.
         levers: Policy levers of the year.
         params: Structural parameters.
+        region: The border regions' own levers of the year.
+        decision_rng: Random stream of the regions' decisions (the model's rule on proposals).
 
     Returns:
-        The new counts, the number signed and the number lapsed.
+        The new counts, the number signed, the number lapsed, and the agreements the regions'
+        own proposals signed per pair.
     """
+    hazard = signing_hazard(pair_trade, contacts, levers, params, region.funding)
     lapsed = rng.binomial(active, -np.expm1(-params.agreement_lapse_rate))
-    signed = rng.poisson(signing_hazard(pair_trade, contacts, levers, params))
-    return active - lapsed + signed, int(signed.sum()), int(lapsed.sum())
+    signed = rng.poisson(hazard)
+    decided = decided_agreements(region, decision_rng, hazard, params)
+    total = active - lapsed + signed + decided
+    return total, int(signed.sum() + decided.sum()), int(lapsed.sum()), decided

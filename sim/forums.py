@@ -6,7 +6,9 @@ depends on the forum's format: in the border format, the border regions and the 
 interregional format, also every other region with probability
 `forum_interregional_attendance`; in the national_and_neighbours format, every region of the
 host's country and the host's neighbours across the border (as at the 2003 Uralsk business
-forum). A business forum also gathers `participants` business people from the attending regions
+forum). A border region's administration may decide otherwise for a year (a scenario's
+`[[decisions]]`): it sends a delegation, or stays away, whatever the format; the host always
+attends. A business forum also gathers `participants` business people from the attending regions
 (in proportion to the mass of their active firms); each Russian–Kazakh pair of participants signs a
 protocol of intent with probability `protocol_rate`.
 """
@@ -37,18 +39,24 @@ def attendance(
     border: np.ndarray,
     params: ModelParameters,
     neighbours: dict[str, tuple[str, ...]],
+    delegation: np.ndarray,
 ) -> np.ndarray:
-    """Which regions (in data order) attend `forum`."""
+    """Which regions (in data order) attend `forum`.
+
+    `delegation` is each region's own decision: 1 sends a delegation, 0 stays away, -1 follows
+    the format's rule; the host attends its own forum whatever it decided.
+    """
     host = region_ids == forum.host
     if forum.format == "national_and_neighbours":
         country = forum.host[:2]
-        return np.char.startswith(region_ids.astype(str), f"{country}-") | np.isin(
+        attend = np.char.startswith(region_ids.astype(str), f"{country}-") | np.isin(
             region_ids, neighbours.get(forum.host, ())
         )
-    attend = border | host
-    if forum.format == "interregional":
-        attend |= rng.random(len(region_ids)) < params.forum_interregional_attendance
-    return attend
+    else:
+        attend = border | host
+        if forum.format == "interregional":
+            attend |= rng.random(len(region_ids)) < params.forum_interregional_attendance
+    return np.where(delegation < 0, attend, delegation > 0) | host
 
 
 def hold_forums(
@@ -62,6 +70,7 @@ def hold_forums(
     active_mass: np.ndarray,
     params: ModelParameters,
     neighbours: dict[str, tuple[str, ...]],
+    delegation: np.ndarray,
 ) -> ForumOutcome:
     """Hold this year's forums: update `contacts` in place and count protocols.
 
@@ -76,11 +85,12 @@ def hold_forums(
         active_mass: Firm mass of the active firms per region (data order).
         params: Structural parameters.
         neighbours: Each region's neighbours across the border.
+        delegation: Each region's decision to send a delegation (see `attendance`).
     """
     protocols = np.zeros(contacts.shape, dtype=np.int64)
     participants = 0
     for forum in forums:
-        attend = attendance(forum, rng, region_ids, border, params, neighbours)
+        attend = attendance(forum, rng, region_ids, border, params, neighbours, delegation)
         contacts += np.outer(attend[ru], attend[kz])
         if forum.kind != "business" or forum.participants == 0:
             continue

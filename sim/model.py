@@ -9,7 +9,8 @@ Bekmaganbetov (2016), "Kazakhstan and Russia: experience and prospects of transf
 cooperation (1991-2015)", and with the trade record of both countries.
 
 This module holds the schedule; every rule lives in the module named for it. One step is one
-calendar year, in this order: levers and macro conditions of the year; firm exit and entry
+calendar year, in this order: levers (national, and the border regions' own decisions) and
+macro conditions of the year; firm exit and entry
 (`sim.firms`); forums (`sim.forums`); agreements (`sim.agreements`); commodity trade
 (`sim.commodities`) and the national accounts (`sim.economy`); market choice and trade
 (`sim.trade`, costs from `sim.trade_costs`) with the goods markets cleared; joint ventures
@@ -26,13 +27,14 @@ from sim.agents import Firm, JointVenture, Region
 from sim.firms import exits, initial_firms, renew
 from sim.macro import MacroYear, macro_path
 from sim.parameters import RegimeParameters
-from sim.policy import levers_for_year
+from sim.policy import RegionLevers, levers_for_year, region_levers_for_year
 from sim.reporting import YearRecord, record_year
-from sim.scenario import ScenarioSpec, TransfrontierScenario, load_scenario
+from sim.scenario import RegionDecision, ScenarioSpec, TransfrontierScenario, load_scenario
 from sim.shadow import unrecorded_share
 from sim.world import COUNTRIES, KZ, RU, World, load_world
 
-STREAMS = ("firms", "demography", "forums", "agreements", "ventures")
+# A stream added later goes at the end: `SeedSequence.spawn` gives the earlier ones unchanged.
+STREAMS = ("firms", "demography", "forums", "agreements", "ventures", "decisions")
 
 
 class TransfrontierModel(mesa.Model):
@@ -88,6 +90,10 @@ class TransfrontierModel(mesa.Model):
         )
 
         self.year = spec.start_year
+        self.decisions: list[RegionDecision] = list(spec.decisions)
+        self.region_levers = self._region_levers()
+        # (year, Russian region, Kazakh region) of each agreement the regions' own proposals signed
+        self.decided_agreements: list[tuple[int, str, str]] = []
         # Stays above 0 for any oversampling in [0, 1], since pareto_shape > sigma - 1.
         self.sampling_shape = p.pareto_shape - p.tail_oversampling * (p.sigma - 1.0)
         self.firms = initial_firms(
@@ -118,6 +124,28 @@ class TransfrontierModel(mesa.Model):
         self.records: list[YearRecord] = []
 
     # --- yearly inputs -------------------------------------------------------------------
+    def _region_levers(self) -> RegionLevers:
+        """The border regions' own levers for this year (none without decisions)."""
+        return region_levers_for_year(
+            self.decisions, self.year, self.world, self.params.region_budget
+        )
+
+    def decide(self, decisions: list[RegionDecision]) -> None:
+        """Add border regions' decisions for the coming year (as a scenario's `[[decisions]]`).
+
+        A class gives them year by year; each must be for the next year to step, once per
+        region and year, or a ValueError says why.
+        """
+        coming = self.spec.start_year + round(self.time)
+        taken = {(d.year, d.region) for d in self.decisions}
+        for d in decisions:
+            if d.year != coming:
+                raise ValueError(f"{d.region} decided for {d.year}; the next year is {coming}")
+            if (d.year, d.region) in taken:
+                raise ValueError(f"{d.region} has already decided for {d.year}")
+            taken.add((d.year, d.region))
+        self.decisions.extend(decisions)
+
     def _entry_weights(self) -> np.ndarray:
         """Where firms locate: the regions' shares of their country's spending (none abroad)."""
         return np.where(self.country_of <= RU, self.world.gdp_share, 0.0)
@@ -168,7 +196,9 @@ class TransfrontierModel(mesa.Model):
         )
         self.accounts = economy.national_accounts(macro, self.commodities, self.world, self.year)
         self.supply = self._supply()
-        saving = trade_costs.search_saving(self.costs, self.linked, self.contacts, levers, p)
+        saving = trade_costs.search_saving(
+            self.costs, self.linked, self.contacts, levers, p, self.region_levers.funding
+        )
         year_costs = trade_costs.year_costs(self.costs, levers, p, saving)
         spending = economy.market_spending(self.world, self.accounts)
         previous = self.trade
@@ -211,6 +241,7 @@ class TransfrontierModel(mesa.Model):
         last_price = self.macro.at(self.year).price
         self.year = year
         levers, regime = levers_for_year(self.spec.regimes, self.year)
+        self.region_levers = region = self._region_levers()
         macro = self.macro.at(self.year)
         entered = exited = 0
         closed = np.zeros((self.n_markets, len(COUNTRIES)), dtype=np.int64)
@@ -230,10 +261,22 @@ class TransfrontierModel(mesa.Model):
             self._active_mass()[: self.world.n_regions],
             p,
             self.neighbours,
+            region.delegation[: self.world.n_regions],
         )
-        self.agreements, signed, lapsed = agreements.update_agreements(
-            self.agreements, self.streams["agreements"], self.pair_trade, self.contacts, levers, p
+        self.agreements, signed, lapsed, decided = agreements.update_agreements(
+            self.agreements,
+            self.streams["agreements"],
+            self.pair_trade,
+            self.contacts,
+            levers,
+            p,
+            region,
+            self.streams["decisions"],
         )
+        for r, k in zip(*np.nonzero(decided), strict=True):
+            self.decided_agreements.append(
+                (self.year, str(self.region_ids[self.ru[r]]), str(self.region_ids[self.kz[k]]))
+            )
 
         self.ties = ventures.ties(self.ventures, self.firms, self.country_of, p.jv_cost_reduction)
         # Last year's unit costs, moved with each country's US$ price level, start the solver;
@@ -251,7 +294,7 @@ class TransfrontierModel(mesa.Model):
         self.ventures, dissolved = ventures.dissolve(
             self.ventures, self.streams["ventures"], levers, p, self.country_of, self.n_markets
         )
-        founded = ventures.found(self, levers, forum.protocols)
+        founded = ventures.found(self, levers, forum.protocols, region.attraction)
 
         record = record_year(
             self,

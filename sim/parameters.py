@@ -138,6 +138,15 @@ class ModelParameters:
         jv_cost_reduction: Share of the fixed cost saved by a joint venture's host and investor
             firms in each other's country.
         jv_foreign_share: Mean share of a joint venture's capital held by the foreign investor.
+        region_budget: Programme budget of a border region whose administration decides its
+            own levers (`[[decisions]]` of a scenario, a class), in units of the national
+            reference level of state funding and of investment attraction (both levers'
+            reference is 1): the share given to funding adds to state funding for the region's
+            pairs across the border, the rest to investment attraction in the region.
+        proposal_horizon: Years of a pair's own signing hazard that one proposal of an
+            agreement stands for when the partner region follows the model's own rule: it
+            accepts with the probability that the pair would sign at least one agreement in
+            that many years.
         shadow_max: Largest possible unrecorded share of cross-border trade in goods.
         shadow_barrier_half: Border barrier (ad-valorem equivalent) at which the unrecorded share
             reaches half of `shadow_max` under zero enforcement.
@@ -192,6 +201,8 @@ class ModelParameters:
     jv_legal_protection: Annotated[float, Range(0.0, 1.0)] = 0.5
     jv_cost_reduction: Annotated[float, Range(0.0, 1.0)] = 0.5
     jv_foreign_share: Annotated[float, Range(0.01, 0.99)] = 0.45
+    region_budget: Annotated[float, Range(0.0, 5.0)] = 0.5
+    proposal_horizon: Annotated[float, Range(0.0, 100.0)] = 10.0
     shadow_max: Annotated[float, Range(0.0, 1.0)] = 0.6
     shadow_barrier_half: Annotated[float, Range(1e-3, 5.0)] = 0.3
 

@@ -1,14 +1,16 @@
 """Scenarios: one human-editable TOML file each, validated on load into a Mesa `Scenario`.
 
 A scenario file holds the run's period, the regime timeline (each regime's policy levers),
-the forum schedule, the macro inputs and any structural parameter overrides. A file may
+the forum schedule, the macro inputs, any structural parameter overrides and any decisions of
+the border regions' administrations (`[[decisions]]`). A file may
 `extends` another; the resolved scenario is what runs and what is written to `meta.json`.
 
 Merging rules for `extends` (the child wins):
 - top-level values and the `[parameters]` table are replaced key by key;
 - `[[regimes]]` merge by `name`: a child regime with a known name changes that regime's
   keys, one with `remove = true` deletes it, a new name is added; the result is ordered by start;
-- `[[forums]]` given in the child replace the parent's schedule;
+- `[[forums]]` given in the child replace the parent's schedule, and so do `[[decisions]]`
+  (the border regions' own levers, year by year: what a class decided, see `RegionDecision`);
 - `[[macro.adjust]]` entries are appended to the parent's.
 
 A file is read and its values checked with `sim.inputs`, as every input file is, so that a
@@ -46,6 +48,7 @@ from sim.inputs import (
     read_toml,
     table_list,
     text,
+    text_list,
 )
 from sim.parameters import (
     ModelParameters,
@@ -71,6 +74,7 @@ TOP_KEYS = {
     "regimes",
     "forums",
     "macro",
+    "decisions",
 }
 REGIME_META_KEYS = {"name", "label", "start", "remove"}
 FORUM_KEYS = {"year", "host", "kind", "format", "participants", "note"}
@@ -80,6 +84,8 @@ MACRO_KEYS = {"file", "adjust", "extend", "backcast", "trend_years", "note"}
 MACRO_EXTENDS = ("none", "trend")
 MACRO_BACKCASTS = ("none", "hold")
 ADJUST_KEYS = {"country", "from_year", "to_year", "gdp", "price", "oil_price", "note"}
+DECISION_KEYS = {"year", "region", "proposals", "accepted", "delegation", "funding_share"}
+MAX_PROPOSALS = 6  # agreements a region may propose in one year
 YEAR_RANGE = Range(1991, 2100)
 LEVERS = tuple(parameter_ranges(RegimeParameters))
 
@@ -107,6 +113,30 @@ class Forum:
     kind: str = "heads"
     format: str = "border"
     participants: int = 0
+
+
+@dataclass(frozen=True)
+class RegionDecision:
+    """What one border region's administration decided for one year: its own levers.
+
+    Attributes:
+        year: The year the decision holds for.
+        region: The deciding border region (a region_id).
+        proposals: Regions across the border it proposes a cooperation agreement to.
+        accepted: Regions across the border whose proposal of this year it accepts; a
+            proposal it does not accept is declined.
+        delegation: Whether it sends a delegation to the year's forums (None: the model's own
+            attendance rule).
+        funding_share: Share of its programme budget (`region_budget`) given to state funding
+            of cross-border programmes, the rest to investment attraction (None: no budget).
+    """
+
+    year: int
+    region: str
+    proposals: tuple[str, ...] = ()
+    accepted: tuple[str, ...] = ()
+    delegation: bool | None = None
+    funding_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +179,7 @@ class ScenarioSpec:
     macro_extend: str = "none"
     macro_backcast: str = "none"
     trend_years: int = 10
+    decisions: list[RegionDecision] = field(default_factory=list)
     resolved: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     def with_overrides(self, overrides: Mapping[str, Any] | None) -> ScenarioSpec:
@@ -171,6 +202,8 @@ class ScenarioSpec:
                 r for r in raw["regimes"] if fractional_year(r["start"], self.source, "") < end + 1
             ]
             raw["forums"] = [f for f in raw.get("forums", []) if f.get("year", end) <= end]
+            if "decisions" in raw:
+                raw["decisions"] = [d for d in raw["decisions"] if d.get("year", end) <= end]
         return _validate(raw, source=f"{self.source} (with overrides)")
 
     def with_lever(self, regime: str, lever: str, value: float) -> ScenarioSpec:
@@ -230,6 +263,12 @@ class ScenarioSpec:
         """Return a copy with `forums` as the forum schedule (replacing the scenario's own)."""
         raw = copy.deepcopy(self.resolved)
         raw["forums"] = [_forum_entry(f) for f in forums]
+        return self._edited(raw)
+
+    def with_decisions(self, decisions: Sequence[RegionDecision]) -> ScenarioSpec:
+        """Return a copy with `decisions` as the border regions' own levers (replacing any)."""
+        raw = copy.deepcopy(self.resolved)
+        raw["decisions"] = [_decision_entry(d) for d in decisions]
         return self._edited(raw)
 
     def with_name(self, name: str, title: str | None = None) -> ScenarioSpec:
@@ -429,8 +468,10 @@ def _validate(raw: dict[str, Any], source: str) -> ScenarioSpec:
 
     params = _validate_parameters(raw.get("parameters", {}), source)
     regimes = _validate_regimes(raw.get("regimes", []), start, end, source)
-    region_ids = set(load_regions().region_id)
+    regions = load_regions()
+    region_ids = set(regions.region_id)
     forums = _validate_forums(raw.get("forums", []), start, end, region_ids, source)
+    decisions = _validate_decisions(raw.get("decisions", []), start, end, regions, source)
     macro = check_keys(raw.get("macro", {}), MACRO_KEYS, source, "macro")
     adjust = _validate_adjustments(macro.get("adjust", []), source)
     macro_file = _macro_file(macro.get("file"), source)
@@ -458,6 +499,7 @@ def _validate(raw: dict[str, Any], source: str) -> ScenarioSpec:
         macro_extend=extend,
         macro_backcast=backcast,
         trend_years=trend_years,
+        decisions=decisions,
         resolved=copy.deepcopy(raw),
     )
 
@@ -586,6 +628,65 @@ def _validate_forums(
     return forums
 
 
+def read_decision(
+    entry: Any, start: int, end: int, regions: Any, source: str, where: str
+) -> RegionDecision:
+    """One border region's decision for a year, checked: every value bounded, every name known.
+
+    Args:
+        entry: The decision's table (`DECISION_KEYS`).
+        start: First year a decision may hold for.
+        end: Last such year.
+        regions: The regions' table (`sim.data.load_regions`).
+        source: Where the table came from (a file, a class page).
+        where: Its key there.
+    """
+    check_keys(entry, DECISION_KEYS, source, where)
+    year = number(entry.get("year"), source, f"{where}.year", kind=int, allowed=Range(start, end))
+    border = regions.region_id[regions.border]
+    region = one_of(entry.get("region"), tuple(border), source, f"{where}.region", "region")
+    country = regions.country[regions.region_id == region].iloc[0]
+    across = tuple(regions.region_id[regions.country != country])
+    names = {}
+    for key in ("proposals", "accepted"):
+        ids = text_list(entry.get(key, []), source, f"{where}.{key}")
+        for i, rid in enumerate(ids):
+            one_of(rid, across, source, f"{where}.{key}[{i}]", "region across the border")
+        if len(set(ids)) < len(ids):
+            raise InputError("a region is named twice", source=source, key=f"{where}.{key}")
+        names[key] = ids
+    if len(names["proposals"]) > MAX_PROPOSALS:
+        raise InputError(
+            f"at most {MAX_PROPOSALS} proposals a year, got {len(names['proposals'])}",
+            source=source,
+            key=f"{where}.proposals",
+        )
+    delegation = entry.get("delegation")
+    if delegation is not None:
+        delegation = flag(delegation, source, f"{where}.delegation")
+    share = entry.get("funding_share")
+    if share is not None:
+        share = float(number(share, source, f"{where}.funding_share", allowed=Range(0.0, 1.0)))
+    return RegionDecision(year, region, names["proposals"], names["accepted"], delegation, share)
+
+
+def _validate_decisions(
+    table: Any, start: int, end: int, regions: Any, source: str
+) -> list[RegionDecision]:
+    decisions = [
+        read_decision(entry, start, end, regions, source, f"decisions[{i}]")
+        for i, entry in enumerate(table_list(table, source, "decisions"))
+    ]
+    seen: set[tuple[int, str]] = set()
+    for i, d in enumerate(decisions):
+        if (d.year, d.region) in seen:
+            raise InputError(
+                f"{d.region} decides twice for {d.year}", source=source, key=f"decisions[{i}]"
+            )
+        seen.add((d.year, d.region))
+    return decisions
+
+
 def _validate_adjustments(table: Any, source: str) -> list[MacroAdjustment]:
     out = []
     years = Range(1900, 2100)
@@ -672,6 +773,17 @@ def _forum_entry(forum: Forum) -> dict[str, Any]:
     return table
 
 
+def _decision_entry(decision: RegionDecision) -> dict[str, Any]:
+    """A region's decision as a `[[decisions]]` table (what it leaves to the model left out)."""
+    table: dict[str, Any] = {"year": decision.year, "region": decision.region}
+    table |= {"proposals": list(decision.proposals), "accepted": list(decision.accepted)}
+    if decision.delegation is not None:
+        table["delegation"] = decision.delegation
+    if decision.funding_share is not None:
+        table["funding_share"] = decision.funding_share
+    return table
+
+
 def _macro_table(spec: ScenarioSpec, base: ScenarioSpec | None) -> dict[str, Any]:
     """The `[macro]` table of `spec`: what differs from `base` (or from the defaults)."""
     from sim.data import DATA_DIR
@@ -722,6 +834,8 @@ def _whole_toml(spec: ScenarioSpec) -> str:
     }
     table["regimes"] = _regime_tables(spec.regimes, {}, {}, spec.source)
     table["forums"] = [_forum_entry(f) for f in spec.forums]
+    if spec.decisions:
+        table["decisions"] = [_decision_entry(d) for d in spec.decisions]
     table["macro"] = _macro_table(spec, None)
     return _toml_document(table)
 
@@ -750,6 +864,8 @@ def _extends_toml(spec: ScenarioSpec, base: ScenarioSpec) -> str:
     table |= {k: v for k, v in (("parameters", parameters), ("regimes", regimes)) if v}
     if spec.forums != base.forums:
         table["forums"] = [_forum_entry(f) for f in spec.forums]
+    if spec.decisions != base.decisions:
+        table["decisions"] = [_decision_entry(d) for d in spec.decisions]
     table["macro"] = _macro_table(spec, base)
     return _toml_document(table)
 

@@ -16,7 +16,8 @@ savings of agreements and forums, and each country's unit cost (its goods' US$ p
 - market access T_od = (tau_od * b_od * w_c(o))^(1 - sigma), with w the origin's unit cost;
 - fixed cost F_od = Fbar_od * Phi_od * (1 - S_od) * w_c(o) / sigma, per unit of firm mass, with
   Phi = 1 + `formalities_fixed_share` * formalities between Kazakhstan and Russia and S the search
-  saving (agreements, forum contacts, state funding, human-capital exchange);
+  saving (agreements, forum contacts, state funding national and regional, human-capital
+  exchange);
 - sunk cost: `sunk_cost_ratio` times the fixed cost for every market but the own.
 """
 
@@ -107,13 +108,18 @@ def search_saving(
     contacts: np.ndarray,
     levers: RegimeParameters,
     params: ModelParameters,
+    funding: np.ndarray,
 ) -> np.ndarray:
-    """(M, M) share of the cross-border fixed cost saved (0 outside Kazakh–Russian pairs)."""
+    """(M, M) share of the cross-border fixed cost saved (0 outside Kazakh–Russian pairs).
+
+    `funding` is the state funding the pairs' own regions add to the national level
+    (`sim.policy.RegionLevers.funding`).
+    """
     pair = np.minimum(
         params.max_search_saving,
         params.agreement_cost_reduction * linked
         + params.forum_cost_reduction * contacts
-        + params.funding_cost_reduction * levers.state_funding
+        + params.funding_cost_reduction * (levers.state_funding + funding)
         + params.human_capital_cost_reduction * levers.human_capital_exchange,
     )
     m = len(structure.country)

@@ -4,7 +4,7 @@ Joint ventures are counted in real units (one agent per venture), whatever the n
 agents. New ventures between investor region i and host region j across the border arrive as a
 Poisson count with mean
 
-    lambda_ij = rate * G_ij * legal^e_L * mobility^e_M * attraction
+    lambda_ij = rate * G_ij * legal^e_L * mobility^e_M * (attraction + a_j)
                 * (1 + agreement_effect * A_ij + forum_effect * C_ij + trade_effect * trade_ij),
 
     G_ij = m_i * m_j * (1 + d_ij / 1000 km) ** (-distance_elasticity) / sum(...),
@@ -12,7 +12,9 @@ Poisson count with mean
 where m are the regions' shares of their country's active firm mass, A whether the pair is
 linked by an agreement, C its forum contacts and trade_ij its recorded trade over the
 G-weighted mean of all pairs (so sum(G * trade) = 1: trade ties steer ventures toward trading
-pairs without changing their total, however concentrated trade is). Capital from third countries
+pairs without changing their total, however concentrated trade is), and a_j the investment
+attraction the host region adds with its programme budget (0 unless its administration
+decides its own levers, `sim.policy.RegionLevers`). Capital from third countries
 (China, the European Union and the rest of the world, pooled: the sources give no split) enters
 Kazakh regions in proportion to m_j (no capital-mobility term: that lever concerns
 Russia–Kazakhstan capital). Protocols of intent signed at business forums convert into ventures
@@ -49,8 +51,13 @@ def pair_rates(
     pair_trade: np.ndarray,
     levers: RegimeParameters,
     params: ModelParameters,
+    attraction: np.ndarray,
 ) -> np.ndarray:
-    """Expected new ventures per (investor region, host region) pair this year."""
+    """Expected new ventures per (investor region, host region) pair this year.
+
+    `attraction` is the investment attraction each host region adds to the national level
+    (its programme budget, `sim.policy.RegionLevers`).
+    """
     m_i = mass_investor / max(mass_investor.sum(), 1e-300)
     m_j = mass_host / max(mass_host.sum(), 1e-300)
     gravity = np.outer(m_i, m_j) * (1.0 + distance_km / 1000.0) ** (-params.jv_distance_elasticity)
@@ -60,7 +67,7 @@ def pair_rates(
     climate = (
         levers.legal_framework**params.jv_legal_elasticity
         * levers.capital_mobility**params.jv_mobility_elasticity
-        * levers.investment_attraction
+        * (levers.investment_attraction + attraction[None, :])
     )
     boost = (
         1.0
@@ -72,11 +79,19 @@ def pair_rates(
 
 
 def row_rates(
-    rate: float, mass_host: np.ndarray, levers: RegimeParameters, params: ModelParameters
+    rate: float,
+    mass_host: np.ndarray,
+    levers: RegimeParameters,
+    params: ModelParameters,
+    attraction: np.ndarray,
 ) -> np.ndarray:
-    """Expected new ventures with third-country capital per host region this year."""
+    """Expected new ventures with third-country capital per host region this year.
+
+    `attraction` is what each host region adds to the national investment attraction.
+    """
     m_j = mass_host / max(mass_host.sum(), 1e-300)
-    climate = levers.legal_framework**params.jv_legal_elasticity * levers.investment_attraction
+    attract = levers.investment_attraction + attraction
+    climate = levers.legal_framework**params.jv_legal_elasticity * attract
     return rate * m_j * climate
 
 
@@ -167,12 +182,18 @@ def dissolve(
     return keep, counts
 
 
-def found(model: TransfrontierModel, levers: RegimeParameters, protocols: np.ndarray) -> np.ndarray:
+def found(
+    model: TransfrontierModel,
+    levers: RegimeParameters,
+    protocols: np.ndarray,
+    attraction: np.ndarray,
+) -> np.ndarray:
     """Form this year's new ventures as agents of `model`; return the count per (location, origin).
 
     Investors from Russian regions in Kazakh regions, from Kazakh regions in Russian regions,
     and third-country capital (pooled, located in the rest-of-the-world market) in Kazakh
-    regions; protocols of intent add Russian-capital ventures in Kazakhstan.
+    regions; protocols of intent add Russian-capital ventures in Kazakhstan. `attraction` is
+    the investment attraction each market adds with its programme budget (`RegionLevers`).
     """
     p = model.params
     rng = model.streams["ventures"]
@@ -183,16 +204,16 @@ def found(model: TransfrontierModel, levers: RegimeParameters, protocols: np.nda
     distance = model.distance
     ru_kz = pair_rates(
         p.jv_rate, mass[ru], mass[kz], distance[np.ix_(ru, kz)],
-        model.linked, model.contacts, model.pair_trade, levers, p,
+        model.linked, model.contacts, model.pair_trade, levers, p, attraction[kz],
     )  # fmt: skip
     kz_ru = pair_rates(
         p.jv_ru_rate, mass[kz], mass[ru], distance[np.ix_(kz, ru)],
-        model.linked.T, model.contacts.T, model.pair_trade.T, levers, p,
+        model.linked.T, model.contacts.T, model.pair_trade.T, levers, p, attraction[ru],
     )  # fmt: skip
     third = world.of(ROW)[0]
     n_ru_kz = rng.poisson(ru_kz) + rng.binomial(protocols, p.protocol_conversion)
     n_kz_ru = rng.poisson(kz_ru)
-    n_row = rng.poisson(row_rates(p.jv_row_rate, mass[kz], levers, p))
+    n_row = rng.poisson(row_rates(p.jv_row_rate, mass[kz], levers, p, attraction[kz]))
 
     inv_parts, host_parts = [], []
     for counts, inv_idx, host_idx in ((n_ru_kz, ru, kz), (n_kz_ru, kz, ru)):
