@@ -1,6 +1,6 @@
 """Command line: `transfrontier` with run, compare, scenarios, calibrate, report, sweeps, app.
 
-(`python -m sim` works too.)
+And `class`, a class session (`python -m sim` works too).
 
 A thin layer over `sim.runner`: it parses arguments, runs, writes and prints a summary. Every
 bad input ends with one line naming the file, key and allowed range, and exit status 2.
@@ -189,6 +189,38 @@ def build_parser() -> argparse.ArgumentParser:
     app_p.set_defaults(handler=cmd_app)
     app_p.add_argument("--host", default="127.0.0.1", help="address to serve on (default local)")
     app_p.add_argument("--port", type=_non_negative, default=8765, help="port; 0 picks a free one")
+
+    class_p = sub.add_parser(
+        "class",
+        help="serve a class session: each student governs a border region (Ctrl-C to stop)",
+    )
+    class_p.set_defaults(handler=cmd_class)
+    class_p.add_argument(
+        "scenario", nargs="?", default="historical", help="shipped scenario name or TOML path"
+    )
+    class_p.add_argument("--seed", type=_non_negative, default=0, help="the run's seed (default 0)")
+    class_p.add_argument("--firms", type=_positive, default=None, help="number of firm agents")
+    class_p.add_argument(
+        "--from-year", type=int, default=None, help="first year the class decides (default 2005)"
+    )
+    class_p.add_argument(
+        "--host", default="127.0.0.1", help="address to serve on (default: this machine only)"
+    )
+    class_p.add_argument("--port", type=_non_negative, default=8800, help="port; 0 picks one")
+    class_p.add_argument("--lang", default="en", help="the pages' default language (en, ru)")
+    class_p.add_argument(
+        "--max-students", type=_positive, default=60, help="how many may join (default 60)"
+    )
+    class_p.add_argument(
+        "--out", type=Path, default=None, help="session folder (default results/class-<time>)"
+    )
+    class_p.add_argument(
+        "--replay",
+        type=Path,
+        default=None,
+        metavar="SESSION",
+        help="run a saved class again (its session.json) and write its tables",
+    )
     return parser
 
 
@@ -398,6 +430,41 @@ def cmd_app(args: argparse.Namespace) -> None:
     from sim.app import serve
 
     serve(args.host, args.port)
+
+
+def cmd_class(args: argparse.Namespace) -> None:
+    """Serve a class session, or replay a saved one (`--replay`) into its tables."""
+    if args.replay is not None:
+        from sim.classmode.session import replay
+        from sim.runner import metadata_of, write_outputs
+
+        spec, seed, tables = replay(args.replay)
+        folder = args.replay if args.replay.is_dir() else args.replay.parent
+        out = args.out or folder / "replay"
+        write_outputs(tables, metadata_of(spec, seed, [seed]), out)
+        print(f"Replayed {spec.name} ({spec.start_year}-{spec.end_year}, seed {seed}) into {out}")
+        return
+    import time
+
+    from sim.classmode.server import ClassServer
+    from sim.classmode.session import ClassSession
+    from sim.i18n import check_language
+
+    check_language(args.lang)
+    out = args.out or Path("results") / f"class-{time.strftime('%Y%m%d-%H%M%S')}-s{args.seed}"
+    session = ClassSession(
+        args.scenario,
+        seed=args.seed,
+        n_firms=args.firms,
+        first_year=args.from_year,
+        out_dir=out,
+        max_students=args.max_students,
+    )
+    server = ClassServer(session, args.host, args.port, args.lang)
+    print(f"Class session {session.code}: students open {server.url}", flush=True)
+    print(f"Teacher's page (keep it to yourself): {server.teacher_url}", flush=True)
+    print(f"Decisions are saved in {out} (Ctrl-C to stop)", flush=True)
+    server.run()
 
 
 def cmd_scenarios(_: argparse.Namespace) -> None:
