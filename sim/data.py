@@ -38,8 +38,8 @@ def _read_csv(name: str, required: list[str], directory: Path | None = None) -> 
 def load_regions() -> pd.DataFrame:
     """The 99 regions of Kazakhstan and Russia (2010 borders) with an economic size.
 
-    Returns one row per region with `region_id, name, name_local, country, federal_district, lat,
-    lon, population, border, neighbours, size_usd_bn, size_source`. `size_usd_bn` is 2010 gross
+    Returns one row per region with `region_id, name, country, federal_district, lat, lon,
+    population, border, neighbours, size_usd_bn, size_source`. `size_usd_bn` is 2010 gross
     regional product in US$ bn:
     - Kazakhstan: BNS GRP at market prices (sums to GDP).
     - Russia: Rosstat GRP (via DOSE) at basic prices; where a source gives only an oblast
@@ -58,7 +58,6 @@ def load_regions() -> pd.DataFrame:
         {
             "region_id": regions["region_id"],
             "name": regions["name_en"],
-            "name_local": regions["name_local"].fillna(regions["name_en"]),
             "country": regions["country"],
             "federal_district": regions["federal_district"].fillna(""),
             "lat": regions["lat"].astype(float),
