@@ -5,9 +5,9 @@ And `class`, a class session (`python -m sim` works too).
 A thin layer over `sim.runner`: it parses arguments, runs, writes and prints a summary. Every
 bad input ends with one line naming the file, key and allowed range, and exit status 2.
 
-The parser is built from the standard library, `sim.errors` and `sim.choices` alone: the model
-stack (NumPy, pandas, Mesa, dask, Optuna, Matplotlib, SALib) is imported by each command's
-handler when it runs, so `--help` and argument errors answer at once.
+The parser is built from the standard library, `sim.errors`, `sim.choices` and `sim.i18n`
+alone: the model stack (NumPy, pandas, Mesa, dask, Optuna, Matplotlib, SALib) is imported by
+each command's handler when it runs, so `--help` and argument errors answer at once.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 from sim.choices import DESIGNS, FORMATS
 from sim.errors import InputError
+from sim.i18n import LANGUAGES
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a structural parameter (repeatable)",
     )
     run_p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+    _language_option(run_p, "the figures' language")
     run_p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     _execution_options(run_p)
 
@@ -123,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cmp_p.add_argument("--format", choices=FORMATS, default="both", help="table format")
     cmp_p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+    _language_option(cmp_p, "the figures' language")
     cmp_p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     _execution_options(cmp_p)
 
@@ -189,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     app_p.set_defaults(handler=cmd_app)
     app_p.add_argument("--host", default="127.0.0.1", help="address to serve on (default local)")
     app_p.add_argument("--port", type=_non_negative, default=8765, help="port; 0 picks a free one")
+    _language_option(app_p, "the page's language when it opens (it has a switch)")
 
     class_p = sub.add_parser(
         "class",
@@ -207,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to serve on (default: this machine only)"
     )
     class_p.add_argument("--port", type=_non_negative, default=8800, help="port; 0 picks one")
-    class_p.add_argument("--lang", default="en", help="the pages' default language (en, ru)")
+    _language_option(class_p, "the pages' language when they open (they have a switch)")
     class_p.add_argument(
         "--max-students", type=_positive, default=60, help="how many may join (default 60)"
     )
@@ -222,6 +226,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a saved class again (its session.json) and write its tables",
     )
     return parser
+
+
+def _language_option(parser: argparse.ArgumentParser, what: str) -> None:
+    # The choices are the catalogues present (sim.i18n), so a new one is offered at once.
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, default=LANGUAGES[0], help=f"{what} (default en)"
+    )
 
 
 def _execution_options(parser: argparse.ArgumentParser) -> None:
@@ -338,7 +349,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         scheduler=args.scheduler,
         progress=not args.quiet,
     )
-    write_results(results, out, args.format, plots=not args.no_plots)
+    write_results(results, out, args.format, plots=not args.no_plots, lang=args.lang)
     if args.quiet:
         return
     elapsed = time.perf_counter() - started
@@ -372,7 +383,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
         progress=not args.quiet,
     )
     figures = None if args.no_plots else (
-        lambda folder: save_comparison_plots(result.model, names, folder)
+        lambda folder: save_comparison_plots(result.model, names, folder, args.lang)
     )  # fmt: skip
     write_outputs(
         {"summary": result.summary, "model": result.model}, result.meta, out, args.format, figures
@@ -429,7 +440,7 @@ def cmd_app(args: argparse.Namespace) -> None:
     """Serve the teaching app; it prints its URL once it is up."""
     from sim.app import serve
 
-    serve(args.host, args.port)
+    serve(args.host, args.port, lang=args.lang)
 
 
 def cmd_class(args: argparse.Namespace) -> None:
@@ -448,9 +459,7 @@ def cmd_class(args: argparse.Namespace) -> None:
 
     from sim.classmode.server import ClassServer
     from sim.classmode.session import ClassSession
-    from sim.i18n import check_language
 
-    check_language(args.lang)
     out = args.out or Path("results") / f"class-{time.strftime('%Y%m%d-%H%M%S')}-s{args.seed}"
     session = ClassSession(
         args.scenario,

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
+from sim.i18n import check_language
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ROW_ID = "row"
@@ -32,6 +33,17 @@ def _read_csv(name: str, required: list[str], directory: Path | None = None) -> 
     if missing:
         raise InputError(f"missing columns {missing}", source=str(path))
     return frame
+
+
+@cache
+def region_names(lang: str = "en") -> dict[str, str]:
+    """Every region's name in `lang` by `region_id`: the `name_<lang>` column of the region data.
+
+    A language without such a column (or a region without a name in it) gets the English name.
+    """
+    regions = _read_csv("regions.csv", ["region_id", "name_en"])
+    names = regions.get(f"name_{check_language(lang)}", regions["name_en"])
+    return dict(zip(regions["region_id"], names.fillna(regions["name_en"]), strict=True))
 
 
 @cache

@@ -103,10 +103,12 @@ def catalogue(lang: str) -> Mapping[str, str]:
     return entries
 
 
+@cache
 def _header(lang: str) -> dict[str, str]:
+    """The header fields of `lang`'s catalogue (a value keeps a no-break space: a separator)."""
     text = parse_po(_catalogue_path(lang).read_text(encoding="utf-8")).get("", "")
     return dict(
-        (key.strip(), value.strip())
+        (key.strip(), value.strip(" \t"))
         for key, _, value in (line.partition(":") for line in text.splitlines())
     )
 
@@ -116,6 +118,17 @@ def language_name(lang: str) -> str:
     if check_language(lang) == SOURCE_LANGUAGE:
         return "English"
     return _header(lang).get("X-Language-Name") or lang
+
+
+def grouped(value: float, lang: str) -> str:
+    """`value` rounded to a whole number, its thousands grouped as `lang` writes them.
+
+    The separator is the catalogue header's ``X-Thousands-Separator`` (English: a comma).
+    """
+    text = f"{value:,.0f}"
+    if check_language(lang) == SOURCE_LANGUAGE:
+        return text
+    return text.replace(",", _header(lang).get("X-Thousands-Separator", ","))
 
 
 def translator(lang: str) -> Callable[[str], str]:
@@ -130,3 +143,8 @@ def translator(lang: str) -> Callable[[str], str]:
         return messages.get(message) or message
 
     return gettext
+
+
+def N_(message: str) -> str:
+    """Mark `message` for the catalogues where it is declared; it is translated where shown."""
+    return message

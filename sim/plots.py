@@ -21,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim import schema
+from sim.i18n import N_, translator
 from sim.record import SERIES as RECORD_SERIES
 from sim.record import record
 from sim.targets import Target, load_targets, path_frame, path_years, targets_by_measure
@@ -43,14 +44,20 @@ def regime_spans(model: pd.DataFrame) -> list[tuple[str, int, int]]:
     return spans
 
 
-def shade_regimes(ax: Axes, model: pd.DataFrame) -> None:
+def regime_title(regime: str) -> str:
+    """The English name of a regime as a figure writes it (its message id): no underscores."""
+    return regime.replace("_", " ")
+
+
+def shade_regimes(ax: Axes, model: pd.DataFrame, lang: str = "en") -> None:
     """Shade the regime periods and write their names along the top."""
+    _ = translator(lang)
     for i, (regime, first, last) in enumerate(regime_spans(model)):
         ax.axvspan(first - 0.5, last + 0.5, color=SHADES[i % 2], zorder=0, lw=0)
         ax.text(
             (first + last) / 2,
             0.99,
-            regime.replace("_", " "),
+            _(regime_title(regime)),
             transform=ax.get_xaxis_transform(),
             rotation=90,
             ha="center",
@@ -70,19 +77,24 @@ def band(ax: Axes, model: pd.DataFrame, column: str, label: str, color: str, ls:
         ax.fill_between(mean.index, lo.to_numpy(), hi.to_numpy(), color=color, alpha=0.2, lw=0)
 
 
-def mark_target(ax: Axes, target: Target | None, color: str) -> None:
+def mark_target(ax: Axes, target: Target | None, color: str, lang: str = "en") -> None:
     """Mark a paper figure: a point (with its tolerance), a range, or a bound over its years."""
     if target is None:
         return
+    _ = translator(lang)
     value = target.value
     first, last = target.years
-    label = f"paper: {target.figure[:60]}{'…' if len(target.figure) > 60 else ''}"
+    figure = _(target.figure)
+    label = _("paper: {figure}").format(figure=f"{figure[:60]}{'…' if len(figure) > 60 else ''}")
     if target.kind == "lower_bound":
         ax.hlines(value, first - 0.5, last + 0.5, colors=color, linestyles="--", lw=1.5)
-        ax.annotate("≥ paper", (last + 0.5, value), fontsize=7, color=color, va="bottom")
+        ax.annotate(_("≥ paper"), (last + 0.5, value), fontsize=7, color=color, va="bottom")
     elif target.kind == "range":
+        read = _("{label} (read as {low}–{high})").format(
+            label=label, low=f"{value:g}", high=f"{target.upper:g}"
+        )
         ax.vlines((first + last) / 2, value, target.upper, colors=color, lw=4, alpha=0.6,
-                  label=f"{label} (read as {value:g}–{target.upper:g})")  # fmt: skip
+                  label=read)  # fmt: skip
     else:
         ax.errorbar(
             (first + last) / 2,
@@ -96,9 +108,10 @@ def mark_target(ax: Axes, target: Target | None, color: str) -> None:
         )
 
 
-def _finish(fig: Figure, ax: Axes, title: str, ylabel: str) -> None:
+def _finish(fig: Figure, ax: Axes, title: str, ylabel: str, lang: str) -> None:
+    _ = translator(lang)
     ax.set_title(title, fontsize=11)
-    ax.set_xlabel("year")
+    ax.set_xlabel(_("year"))
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
     # Below the axes, so that it hides neither the data nor the regime names.
@@ -111,7 +124,8 @@ class SeriesView:
     """What one time-path figure shows: `model` columns, the paper's figures, the record.
 
     Drawn over replicates by `view_figure` (a run's PNG figures) and year by year by the app's
-    live chart; the lines take their labels from the output schema.
+    live chart; the lines take their labels from the output schema. The texts are English,
+    the message ids of the catalogues (`sim.i18n`): `text` and `label` give them in a language.
     """
 
     title: str
@@ -126,15 +140,20 @@ class SeriesView:
     right_top: float = 1.0  # fixed upper limit of the right axis
     right_targets: dict[str, str] = field(default_factory=dict)
 
-    def label(self, column: str) -> str:
-        """The legend entry of a column (its schema label)."""
-        return schema.column(column).label
+    def label(self, column: str, lang: str = "en") -> str:
+        """The legend entry of a column (its schema label) in `lang`."""
+        return translator(lang)(schema.column(column).label)
+
+    def text(self, lang: str = "en") -> tuple[str, str, str]:
+        """The title, y-axis label and right-axis label in `lang`."""
+        _ = translator(lang)
+        return _(self.title), _(self.ylabel), _(self.right_label) if self.right_label else ""
 
 
 SERIES: dict[str, SeriesView] = {
     "trade": SeriesView(
-        "Russia–Kazakhstan trade",
-        "US$ bn (current)",
+        N_("Russia–Kazakhstan trade"),
+        N_("US$ bn (current)"),
         {
             "turnover_usd_bn": "#1f4e79",
             "kz_exports_to_ru_usd_bn": "#c55a11",
@@ -145,15 +164,15 @@ SERIES: dict[str, SeriesView] = {
         regime_names=True,
     ),
     "shares": SeriesView(
-        "Cooperation shares of recorded turnover",
-        "share",
+        N_("Cooperation shares of recorded turnover"),
+        N_("share"),
         {"interregional_share": "#1f4e79", "border_region_share": "#c55a11"},
         {"interregional_share": "#1f4e79", "border_region_share": "#c55a11"},
         top=1.0,
     ),
     "ventures": SeriesView(
-        "Joint ventures by capital origin",
-        "active joint ventures (real count)",
+        N_("Joint ventures by capital origin"),
+        N_("active joint ventures (real count)"),
         {
             "jv_kz": "#1f4e79",
             "jv_kz_russian": "#c55a11",
@@ -163,20 +182,20 @@ SERIES: dict[str, SeriesView] = {
         {"jv_kz": "#1f4e79"},
     ),
     "agreements": SeriesView(
-        "Agreements and linked regions",
-        "active agreements",
+        N_("Agreements and linked regions"),
+        N_("active agreements"),
         {"agreements": "#1f4e79"},
         {"agreements": "#1f4e79"},
         right={"linked_ru_regions": "#c55a11", "linked_kz_regions": "#548235"},
-        right_label="regions with a partner across the border",
+        right_label=N_("regions with a partner across the border"),
         right_top=85.0,  # 83 Russian regions
         right_targets={"linked_ru_regions": "#c55a11"},
     ),
     # The record has Kazakh imports from China only as a share of all Kazakh imports, so only
     # the imports from Russia are set beside it here.
     "imports": SeriesView(
-        "Kazakh imports by partner (recorded)",
-        "US$ bn (current)",
+        N_("Kazakh imports by partner (recorded)"),
+        N_("US$ bn (current)"),
         {
             "kz_imports_from_ru_usd_bn": "#c00000",
             "kz_imports_from_cn_usd_bn": "#bf9000",
@@ -195,31 +214,34 @@ def record_target(column: str) -> Target | None:
     return next(paths, None)
 
 
-def mark_record(ax: Axes, target: Target, years: range, colour: str) -> float:
+def mark_record(ax: Axes, target: Target, years: range, colour: str, lang: str = "en") -> float:
     """Draw a path target's record series over `years`, with its band; return its highest value.
 
     The band spans the two mirror readings of a bilateral flow.
     """
     rec = record(target.record)
     rec = rec[rec.index.isin(years)]
-    label = f"record: {RECORD_SERIES[target.record].label}"
+    _ = translator(lang)
+    label = _("record: {series}").format(series=_(RECORD_SERIES[target.record].label))
     ax.fill_between(rec.index, rec.low, rec.high, color=colour, alpha=0.15, lw=0)
     ax.plot(rec.index, rec.value, "o:", color=colour, ms=3, lw=1, label=label)
     return float(rec.high.max()) if len(rec) else 0.0
 
 
 def decorate(
-    ax: Axes, view: SeriesView, regimes: pd.DataFrame, name_regimes: bool
+    ax: Axes, view: SeriesView, regimes: pd.DataFrame, name_regimes: bool, lang: str = "en"
 ) -> tuple[Axes | None, float]:
     """Everything of a view's figure but its lines: shading, paper's figures, record, axes.
 
     `regimes` holds the `year` and `regime` of every year the figure spans. Returns the right
     axis (if the view has one) and the least upper limit of the y axis that shows every mark.
     """
+    _ = translator(lang)
+    ylabel, right_label = view.text(lang)[1:]
     if name_regimes:
-        shade_regimes(ax, regimes)
+        shade_regimes(ax, regimes, lang)
     else:
-        for i, (_, first, last) in enumerate(regime_spans(regimes)):
+        for i, (_regime, first, last) in enumerate(regime_spans(regimes)):
             ax.axvspan(first - 0.5, last + 0.5, color=SHADES[i % 2], zorder=0, lw=0)
     first, last = int(regimes.year.min()), int(regimes.year.max())
     ax.set_xlim(first - 0.5, last + 0.5)
@@ -228,27 +250,31 @@ def decorate(
     if view.right:
         right = ax.twinx()
         right.set_ylim(0, view.right_top)
-        right.set_ylabel(view.right_label)
+        right.set_ylabel(right_label)
         for measure, colour in view.right_targets.items():
-            mark_target(right, targets.get(measure), colour)
+            mark_target(right, targets.get(measure), colour, lang)
     floor_top = 1.0
     for measure, colour in view.targets.items():
         target = targets.get(measure)
-        mark_target(ax, target, colour)
+        mark_target(ax, target, colour, lang)
         if target is not None:
             floor_top = max(floor_top, target.value + target.tolerance)
     for column, colour in view.records.items():
         target = record_target(column)
         if target is not None:
-            floor_top = max(floor_top, mark_record(ax, target, range(first, last + 1), colour))
+            floor_top = max(
+                floor_top, mark_record(ax, target, range(first, last + 1), colour, lang)
+            )
     if "jv_kz" in view.columns:
         total, share = targets.get("jv_kz"), targets.get("jv_kz_russian_share")
         if total is not None and share is not None:
             count = share.value * total.value
-            label = f"paper: {share.value:.0%} of them with Russian capital"
+            label = _("paper: {share} of them with Russian capital").format(
+                share=f"{share.value:.0%}"
+            )
             ax.plot(share.years[0], count, "D", color=view.columns["jv_kz_russian"], ms=6,
                     label=label)  # fmt: skip
-    ax.set_ylabel(view.ylabel)
+    ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
     return right, floor_top
 
@@ -269,20 +295,21 @@ def legend_below(ax: Axes, right: Axes | None, fontsize: float = 8) -> int:
     return -(-len(labels) // ncol)
 
 
-def view_figure(model: pd.DataFrame, view: SeriesView) -> Figure:
+def view_figure(model: pd.DataFrame, view: SeriesView, lang: str = "en") -> Figure:
     """A view over the replicates of a run: each line its mean with a 5–95% band."""
+    _ = translator(lang)
     fig, ax = plt.subplots(figsize=(9, 6))
-    right, floor_top = decorate(ax, view, model[["year", "regime"]], name_regimes=True)
+    right, floor_top = decorate(ax, view, model[["year", "regime"]], True, lang)
     for column, colour in view.columns.items():
-        band(ax, model, column, view.label(column), colour)
+        band(ax, model, column, view.label(column, lang), colour)
     for column, colour in view.right.items():
-        band(right, model, column, view.label(column), colour, ls="--")  # dashed: right axis
+        band(right, model, column, view.label(column, lang), colour, ls="--")  # dashed: right axis
     if view.top is not None:
         ax.set_ylim(0, view.top)
     else:
         ax.set_ylim(0, max(ax.get_ylim()[1], 1.08 * floor_top))
-    ax.set_title(view.title, fontsize=11)
-    ax.set_xlabel("year")
+    ax.set_title(_(view.title), fontsize=11)
+    ax.set_xlabel(_("year"))
     rows = legend_below(ax, right)
     fig.tight_layout(rect=(0, 0.02 + 0.032 * rows, 1, 1))
     return fig
@@ -292,13 +319,14 @@ def _record_targets() -> list[Target]:
     return [t for t in load_targets() if t.kind == "path"]
 
 
-def record_figure(paths: pd.DataFrame) -> Figure:
+def record_figure(paths: pd.DataFrame, lang: str = "en") -> Figure:
     """The model against the trade record, one panel per record path of the targets.
 
     `paths` holds `year`, a run column (`replicate`) and one column per path target (see
     `sim.targets.path_frame`). The record is the line with its band of the two mirror
     readings; the fitted years are shaded light, the validation years (never fitted) darker.
     """
+    _ = translator(lang)
     targets = _record_targets()
     run = "replicate" if "replicate" in paths else "seed"
     cols = 3
@@ -311,28 +339,30 @@ def record_figure(paths: pd.DataFrame) -> Figure:
             ax.axvspan(fitted[0] - 0.5, fitted[-1] + 0.5, color="#eef3ea", lw=0, zorder=0)
         if held.size:
             ax.axvspan(held[0] - 0.5, held[-1] + 0.5, color="#fbe5d6", lw=0, zorder=0)
-        band(ax, frame, "value", "model", "#1f4e79")
+        band(ax, frame, "value", _("model"), "#1f4e79")
         rec = record(target.record)
         rec = rec[rec.index.isin(paths.year.unique())]
-        ax.plot(rec.index, rec.value, "o-", color="#c00000", ms=3, lw=1.2, label="record")
+        ax.plot(rec.index, rec.value, "o-", color="#c00000", ms=3, lw=1.2, label=_("record"))
         ax.fill_between(rec.index, rec.low, rec.high, color="#c00000", alpha=0.15, lw=0)
         series = RECORD_SERIES[target.record]
-        ax.set_title(series.label + ("" if target.fitted else " (not fitted)"), fontsize=8.5)
-        ax.set_ylabel(series.unit, fontsize=8)
+        label = _(series.label)
+        title = label if target.fitted else _("{series} (not fitted)").format(series=label)
+        ax.set_title(title, fontsize=8.5)
+        ax.set_ylabel(_(series.unit), fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(targets) :]:
         ax.set_visible(False)
     handles = [
-        plt.Line2D([], [], color="#1f4e79", lw=2, label="model (mean, 5–95% of replicates)"),
+        plt.Line2D([], [], color="#1f4e79", lw=2, label=_("model (mean, 5–95% of replicates)")),
         plt.Line2D(
-            [], [], color="#c00000", marker="o", ms=3, label="record (band: mirror readings)"
+            [], [], color="#c00000", marker="o", ms=3, label=_("record (band: mirror readings)")
         ),
-        plt.Rectangle((0, 0), 1, 1, color="#eef3ea", label="fitted years"),
-        plt.Rectangle((0, 0), 1, 1, color="#fbe5d6", label="validation years (not fitted)"),
+        plt.Rectangle((0, 0), 1, 1, color="#eef3ea", label=_("fitted years")),
+        plt.Rectangle((0, 0), 1, 1, color="#fbe5d6", label=_("validation years (not fitted)")),
     ]
     fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=8, frameon=False)
-    fig.suptitle("The model against the trade record (IMF DOTS, WDI)", fontsize=11)
+    fig.suptitle(_("The model against the trade record (IMF DOTS, WDI)"), fontsize=11)
     fig.tight_layout(rect=(0, 0.04, 1, 0.97))
     return fig
 
@@ -351,26 +381,33 @@ FIGURES = {
 PALETTE = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#7f7f7f", "#c00000")
 
 
-def comparison_figure(model: pd.DataFrame, order: list[str], outcome: str) -> Figure:
+def comparison_figure(
+    model: pd.DataFrame, order: list[str], outcome: str, lang: str = "en"
+) -> Figure:
     """One outcome for several scenarios, each as mean and 5–95% band over replicates.
 
-    The shaded periods are the regimes of the first (reference) scenario.
+    The shaded periods are the regimes of the first (reference) scenario. The scenarios keep
+    their names in every language: they are the names a user runs them by.
     """
-    title, ylabel = schema.column(outcome).label, schema.axis_label(outcome)
+    _ = translator(lang)
+    title, ylabel = _(schema.column(outcome).label), _(schema.axis_label(outcome))
     fig, ax = plt.subplots(figsize=(9, 6))
-    shade_regimes(ax, model[model.scenario == order[0]])
+    shade_regimes(ax, model[model.scenario == order[0]], lang)
     for i, name in enumerate(order):
         band(ax, model[model.scenario == name], outcome, name, PALETTE[i % len(PALETTE)])
-    mark_target(ax, targets_by_measure().get(outcome), "#000000")
-    _finish(fig, ax, f"{title} — regimes shaded: {order[0]}", ylabel)
+    mark_target(ax, targets_by_measure().get(outcome), "#000000", lang)
+    shaded = _("{title} — regimes shaded: {scenario}").format(title=title, scenario=order[0])
+    _finish(fig, ax, shaded, ylabel, lang)
     return fig
 
 
-def save_comparison_plots(model: pd.DataFrame, order: list[str], folder: Path) -> list[Path]:
-    """Write one overlay figure per compared outcome into `folder`."""
+def save_comparison_plots(
+    model: pd.DataFrame, order: list[str], folder: Path, lang: str = "en"
+) -> list[Path]:
+    """Write one overlay figure per compared outcome into `folder`, its texts in `lang`."""
     paths = []
     for outcome in schema.KEY_OUTCOMES:
-        fig = comparison_figure(model, order, outcome)
+        fig = comparison_figure(model, order, outcome, lang)
         path = Path(folder) / f"compare-{outcome}.png"
         fig.savefig(path, dpi=110)
         plt.close(fig)
@@ -378,18 +415,22 @@ def save_comparison_plots(model: pd.DataFrame, order: list[str], folder: Path) -
     return paths
 
 
-def save_plots(results: Results, folder: Path) -> list[Path]:
-    """Write every figure of `results` as PNG into `folder` (the record's only for history)."""
+def save_plots(results: Results, folder: Path, lang: str = "en") -> list[Path]:
+    """Write every figure of `results` as PNG into `folder` (the record's only for history).
+
+    The figures' texts are in `lang` (one of `sim.i18n.LANGUAGES`).
+    """
+    _ = translator(lang)
     paths = []
     years = results.model.year
     for name, view in FIGURES.items():
         if view == "record" and not (years.min() <= 1995 and years.max() >= 2012):
             continue
-        fig = (record_figure(path_frame(results.model)) if view == "record"
-               else view_figure(results.model, SERIES[view]))  # fmt: skip
+        fig = (record_figure(path_frame(results.model), lang) if view == "record"
+               else view_figure(results.model, SERIES[view], lang))  # fmt: skip
         title = results.meta.get("title", "")
         if title:
-            fig.suptitle(title, fontsize=9, x=0.99, ha="right", color="#555555")
+            fig.suptitle(_(title), fontsize=9, x=0.99, ha="right", color="#555555")
         path = Path(folder) / f"{name}.png"
         fig.savefig(path, dpi=110)
         plt.close(fig)

@@ -203,14 +203,14 @@ def default_out_dir(
 
 
 def write_results(
-    results: Results, out_dir: Path, fmt: str = "both", plots: bool = True
+    results: Results, out_dir: Path, fmt: str = "both", plots: bool = True, lang: str = "en"
 ) -> list[Path]:
-    """Write a run's tables, `meta.json` and plots into `out_dir`, atomically."""
+    """Write a run's tables, `meta.json` and plots into `out_dir`, atomically; plots in `lang`."""
 
     def figures(folder: Path) -> None:
         from sim.plots import save_plots  # matplotlib only when plots are wanted
 
-        save_plots(results, folder)
+        save_plots(results, folder, lang)
 
     return write_outputs(results.tables, results.meta, out_dir, fmt, figures if plots else None)
 

@@ -260,13 +260,13 @@ def test_controls_exist_with_the_documented_ranges(app_page):
 
 
 def test_the_views_are_the_command_lines_time_paths_then_map_and_panel():
-    """One view per time path of `sim.plots.SERIES`, each a component SolaraViz keeps as is.
+    """One view per time path of `sim.plots.SERIES`, each a component the page keeps as is.
 
-    SolaraViz wraps a plain function in a new component at every render, which would remount
-    the figure each time (and a browser would see it detached).
+    A plain function wrapped in a new component at every render would remount the figure each
+    time (and a browser would see it detached).
     """
-    assert len(app.COMPONENTS) == len(SERIES) + 2
-    assert all(isinstance(view, reacton.core.Component) for view, _ in app.COMPONENTS)
+    assert len(app.VIEWS) == len(SERIES) + 2
+    assert all(isinstance(view, reacton.core.Component) for view in app.VIEWS)
 
 
 def test_step_advances_the_year_and_redraws(app_page):

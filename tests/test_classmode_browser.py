@@ -3,8 +3,9 @@
 The class server runs in this process on a free localhost port; Debian's Chromium loads the
 pages. Two students propose and accept an agreement, one reloads and keeps their region, one
 tries to act for another region and is refused by the server, and the teacher steps the year
-and finds the agreement in the debrief. With `TRANSFRONTIER_SCREENSHOTS=DIR` the test also
-saves the teacher's and a student's page there (the README's pictures).
+and finds the agreement in the debrief; a student's page and its refusals read in Russian.
+With `TRANSFRONTIER_SCREENSHOTS=DIR` the test also saves the teacher's and a student's page
+there (the README's pictures).
 """
 
 from __future__ import annotations
@@ -112,5 +113,13 @@ def test_a_class_proposes_accepts_reloads_is_refused_and_debriefs(served_class: 
             expect(anna.locator("#signed")).to_contain_text(f"{FIRST_YEAR}: Saratov Oblast")
             if shots:
                 teacher.screenshot(path=str(Path(shots) / "class-teacher.png"), full_page=True)
+
+            vera.goto(served_class.url + "?lang=ru")  # the pages speak Russian too
+            expect(vera.locator("#region-name")).to_have_text("Омская область")
+            expect(vera.locator("h2", has_text="Вы управляете регионом")).to_be_visible()
+            refused = vera.request.post(
+                served_class.url + "api/decide?lang=ru", data={"region": "kz-pavlodar"}
+            )
+            assert refused.json()["error"].startswith("вы управляете регионом Омская область")
         finally:
             browser.close()

@@ -35,8 +35,9 @@ from starlette.routing import Route
 
 from sim.classmode.session import ClassSession, Refused
 from sim.classmode.texts import messages, refusal
+from sim.data import region_names
 from sim.errors import InputError
-from sim.i18n import LANGUAGES, language_name
+from sim.i18n import LANGUAGES, N_, language_name
 
 PAGES = Path(__file__).parent / "pages"
 MAX_BODY = 4096  # bytes: a decision is a few hundred
@@ -53,12 +54,11 @@ def _language(request: Request, default: str) -> str:
 
 def create_app(session: ClassSession, lang: str = "en") -> Starlette:
     """The ASGI app serving `session`'s pages and API; `lang` is the default language."""
-    local = {code: code != "en" for code in LANGUAGES}  # local region names beyond English
 
     def error(request: Request, exc: Exception) -> JSONResponse:
         page_lang = _language(request, lang)
         if isinstance(exc, Refused):
-            names = session.names(local[page_lang])
+            names = region_names(page_lang)
             fields = {
                 k: names.get(v, v) if k in ("region", "other") else v for k, v in exc.fields.items()
             }
@@ -86,7 +86,7 @@ def create_app(session: ClassSession, lang: str = "en") -> Starlette:
         async def run(request: Request) -> Response:
             try:
                 if teacher and not session.is_teacher(request.cookies.get(TEACHER_COOKIE)):
-                    raise Refused("only the teacher may do that")
+                    raise Refused(N_("only the teacher may do that"))
                 return await handler(request)
             except (Refused, InputError) as exc:
                 return error(request, exc)
@@ -99,8 +99,8 @@ def create_app(session: ClassSession, lang: str = "en") -> Starlette:
         settings = {
             "lang": page_lang,
             "t": messages(page_lang),
-            "names": session.names(local[page_lang]),
-            "border": {r: session.region_name(r, local[page_lang]) for r in session.border},
+            "names": region_names(page_lang),
+            "border": {r: region_names(page_lang)[r] for r in session.border},
             "languages": {code: language_name(code) for code in LANGUAGES},
         }
         script = json.dumps(settings, ensure_ascii=False).replace("</", "<\\/")

@@ -31,8 +31,9 @@ from typing import Any
 
 import pandas as pd
 
-from sim.data import load_regions
+from sim.data import load_regions, region_names
 from sim.errors import InputError
+from sim.i18n import N_
 from sim.model import TransfrontierModel
 from sim.runner import resolve_spec, run_one
 from sim.scenario import (
@@ -171,7 +172,7 @@ class ClassSession:
         with self._lock:
             found = self.students.get(token or "")
         if found is None:
-            raise Refused("join the class first: this browser holds no place in it")
+            raise Refused(N_("join the class first: this browser holds no place in it"))
         return found
 
     def join(self, code: Any, name: Any, region: Any = None) -> tuple[str, Student]:
@@ -183,11 +184,11 @@ class ClassSession:
         if not isinstance(code, str) or not secrets.compare_digest(
             code.strip().upper().encode(), self.code.encode()
         ):
-            raise Refused("that is not this class's join code")
+            raise Refused(N_("that is not this class's join code"))
         name = clean_name(name)
         with self._lock:
             if len(self.students) >= self.max_students:
-                raise Refused("the class is full ({count} students)", count=self.max_students)
+                raise Refused(N_("the class is full ({count} students)"), count=self.max_students)
             if region in (None, ""):
                 counts = self._students_by_region()
                 region = min(self.border, key=lambda r: len(counts[r]))
@@ -219,7 +220,7 @@ class ClassSession:
         """Build the class model and its baseline and run both to the class's first year."""
         with self._step_lock:
             if self.model is not None:
-                raise Refused("the class has started already", wait=True)
+                raise Refused(N_("the class has started already"), wait=True)
             before = self.first_year - self.spec.start_year
             models = []
             for _ in range(2):
@@ -238,16 +239,16 @@ class ClassSession:
         region = table.get("region", student.region)
         if region != student.region:
             raise Refused(
-                "you govern {region}; you cannot act for {other}",
+                N_("you govern {region}; you cannot act for {other}"),
                 region=student.region,
                 other=str(region),
             )
         with self._lock:
             year = self.coming
             if self.stepping:
-                raise Refused("the year is being played: wait a moment", wait=True)
+                raise Refused(N_("the year is being played: wait a moment"), wait=True)
             if year is None:
-                raise Refused("no year is open for decisions: wait for the teacher", wait=True)
+                raise Refused(N_("no year is open for decisions: wait for the teacher"), wait=True)
             entry = {**table, "region": region}
             if entry.get("year") != year:
                 raise InputError(
@@ -265,7 +266,7 @@ class ClassSession:
             with self._lock:
                 year = self.coming
                 if year is None:
-                    done = "press Start first" if self.model is None else "the run is over"
+                    done = N_("press Start first") if self.model is None else N_("the run is over")
                     raise Refused(done, wait=True)
                 decisions = [self._decision_of(region, year) for region in self._governed()]
                 self.stepping = True
@@ -307,9 +308,10 @@ class ClassSession:
         )
 
     # --- what the pages show -------------------------------------------------------------
-    def region_name(self, region: str, local: bool = False) -> str:
-        """A region's name (in its local language with `local`)."""
-        return str(self.regions.at[region, "name_local" if local else "name"])
+    @staticmethod
+    def region_name(region: str, lang: str = "en") -> str:
+        """A region's name in `lang`."""
+        return region_names(lang)[region]
 
     @staticmethod
     def _decision_view(d: RegionDecision) -> dict[str, Any]:
@@ -417,7 +419,7 @@ class ClassSession:
         with self._lock:
             if self.played is None:
                 raise Refused(
-                    "play a year first: the debrief compares what the years did", wait=True
+                    N_("play a year first: the debrief compares what the years did"), wait=True
                 )
             counts = self._students_by_region()
             ours, theirs = self._region_rows(self.model), self._region_rows(self.baseline)
@@ -434,11 +436,6 @@ class ClassSession:
                 rows.append(row)
             agreements = [{"year": h["year"], **s} for h in self.history for s in h["signed"]]
             return {"year": self.played, "regions": rows, "agreements": agreements}
-
-    def names(self, local: bool) -> dict[str, str]:
-        """Every region's name the pages may show (border regions and any proposal's partner)."""
-        column = "name_local" if local else "name"
-        return {str(k): str(v) for k, v in self.regions[column].items()}
 
     # --- the session's folder ------------------------------------------------------------
     def class_spec(self) -> ScenarioSpec:

@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import InputError
+from sim.i18n import N_, translator
 from sim.inputs import fractional_year
 from sim.parameters import ModelParameters, Range, RegimeParameters, parameter_ranges
 from sim.scenario import (
@@ -78,13 +79,13 @@ FIRMS_RANGE = parameter_ranges(ModelParameters)["n_firms"][1]
 
 # The levers a class plays with: label and slider step (ranges are the declared ones).
 LEVER_CONTROLS: dict[str, tuple[str, float]] = {
-    "mutual_ntb": ("Non-tariff barriers", 0.005),
-    "external_tariff_kz": ("External tariff (KZ)", 0.001),
-    "border_formalities": ("Border formalities", 0.005),
-    "legal_framework": ("Legal framework", 0.01),
-    "state_funding": ("State funding", 0.05),
-    "investment_attraction": ("Investment attraction", 0.05),
-    "enforcement": ("Shadow-trade enforcement", 0.01),
+    "mutual_ntb": (N_("Non-tariff barriers"), 0.005),
+    "external_tariff_kz": (N_("External tariff (KZ)"), 0.001),
+    "border_formalities": (N_("Border formalities"), 0.005),
+    "legal_framework": (N_("Legal framework"), 0.01),
+    "state_funding": (N_("State funding"), 0.05),
+    "investment_attraction": (N_("Investment attraction"), 0.05),
+    "enforcement": (N_("Shadow-trade enforcement"), 0.01),
 }
 # Controls that set a group of levers, by partner. Kazakhstan's tariff is one slider: the class
 # explores the common external tariff, which raised it on every partner alike, and how it turns
@@ -129,7 +130,14 @@ INTEGRATION_DIRECTION = {
     "agreement_programme": 1,
     "human_capital_exchange": 1,
 }
-FORUM_CHOICES = ("as scheduled", "twice a year", "annual", "every 2nd", "every 3rd", "none")
+FORUM_CHOICES = (
+    N_("as scheduled"),
+    N_("twice a year"),
+    N_("annual"),
+    N_("every 2nd"),
+    N_("every 3rd"),
+    N_("none"),
+)
 SEED_RANGE = (0, 999)
 
 
@@ -450,10 +458,20 @@ def what_if(label: str, scenario: str = DEFAULT_SCENARIO, **controls: Any) -> Sc
     return class_spec(ClassSettings.from_controls(scenario, **controls), name=label)
 
 
-def control_text(name: str, levers: dict[str, float]) -> str:
+def control_text(name: str, levers: dict[str, float], lang: str = "en") -> str:
     """A lever control's value: one number, or one per partner when its group's levers differ."""
     values = {part: levers[lever] for part, lever in LEVER_GROUPS.get(name, {"": name}).items()}
     first = next(iter(values.values()))
     if all(math.isclose(v, first, abs_tol=1e-12) for v in values.values()):
         return f"{first:.3g}"
-    return ", ".join(f"{v:.3g} on {part}" for part, v in values.items())
+    _ = translator(lang)
+    on = _("{value} on {partner}")
+    return ", ".join(on.format(value=f"{v:.3g}", partner=part) for part, v in values.items())
+
+
+def control_phrase(name: str, lang: str = "en") -> str:
+    """A lever control's label as running text has it (English: in lower case), in `lang`.
+
+    Its own message, as a language may not simply lower the case of the label.
+    """
+    return translator(lang)(LEVER_CONTROLS[name][0].lower())

@@ -20,6 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.classroom.tables import model_frame, pair_flows
+from sim.data import region_names
+from sim.i18n import translator
 from sim.model import TransfrontierModel
 from sim.plots import SeriesView, decorate, legend_below
 from sim.policy import levers_for_year
@@ -38,8 +40,9 @@ def regime_years(model: TransfrontierModel) -> pd.DataFrame:
     return pd.DataFrame({"year": list(years), "regime": names})
 
 
-def _year_text(model: TransfrontierModel) -> str:
-    return str(model.year) if model.records else "before the first step"
+def _year_text(model: TransfrontierModel, lang: str) -> str:
+    _ = translator(lang)
+    return str(model.year) if model.records else _("before the first step")
 
 
 class SeriesChart:
@@ -52,22 +55,28 @@ class SeriesChart:
     A live chart (`live=True`, the app's) keeps the drawn background (shading, axes, paper's
     figures, legend) and redraws only the lines, the year marker and the title at each step
     (matplotlib's blitting); the background is drawn again only when the lines outgrow the y
-    axis, which then grows by half at least. That keeps a step's redraw short.
+    axis, which then grows by half at least. That keeps a step's redraw short. Its texts are
+    in `lang` (one of `sim.i18n.LANGUAGES`).
     """
 
-    def __init__(self, model: TransfrontierModel, view: SeriesView, live: bool = False):
+    def __init__(
+        self, model: TransfrontierModel, view: SeriesView, live: bool = False, lang: str = "en"
+    ):
         self.view = view
         self.live = live
+        self.lang = lang
         self.figure = Figure(figsize=(6.4, 4.4), dpi=FIG_DPI)
         self.canvas = FigureCanvasAgg(self.figure)
         self.figure.subplots_adjust(left=0.11, right=0.97, top=0.92, bottom=0.27)
         ax = self.axes = self.figure.add_subplot()
-        self.right, self.floor_top = decorate(ax, view, regime_years(model), view.regime_names)
+        self.right, self.floor_top = decorate(
+            ax, view, regime_years(model), view.regime_names, lang
+        )
         ax.yaxis.label.set_fontsize(9)
         ax.tick_params(labelsize=8)
         axes = {c: ax for c in view.columns} | {c: self.right for c in view.right}
         self.lines = {
-            column: axes[column].plot([], [], color=colour, lw=2, label=view.label(column),
+            column: axes[column].plot([], [], color=colour, lw=2, label=view.label(column, lang),
                                       ls="--" if column in view.right else "-",
                                       animated=live)[0]
             for column, colour in (view.columns | view.right).items()
@@ -95,7 +104,8 @@ class SeriesChart:
                 line.set_data(frame["year"].to_numpy(), frame[column].to_numpy(float))
         self.now.set_xdata([model.year, model.year])
         self.now.set_visible(bool(model.records))
-        self.title.set_text(f"{self.view.title} — {_year_text(model)}")
+        title = self.view.text(self.lang)[0]
+        self.title.set_text(f"{title} — {_year_text(model, self.lang)}")
         if self.view.top is not None:
             needed = self.view.top
         else:
@@ -130,8 +140,13 @@ class SeriesChart:
 MAP_FLOWS = 40  # the largest cross-border flows the map draws
 
 
-def map_figure(model: TransfrontierModel, top: int = MAP_FLOWS) -> Figure:
-    """The regions at their centres, sized by cross-border trade, with the largest pair flows."""
+def map_figure(model: TransfrontierModel, top: int = MAP_FLOWS, lang: str = "en") -> Figure:
+    """The regions at their centres, sized by cross-border trade, with the largest pair flows.
+
+    The texts and the regions' names are in `lang` (names from the region data).
+    """
+    _ = translator(lang)
+    names = region_names(lang)
     n = model.world.n_regions  # the partners have no place on the map
     regions = model.regions[:n]
     lon = np.array([r.lon for r in regions])
@@ -162,25 +177,29 @@ def map_figure(model: TransfrontierModel, top: int = MAP_FLOWS) -> Figure:
     )
     for i in np.argsort(trade)[::-1][:4]:
         if trade[i] > 0:
-            ax.annotate(regions[i].name, (lon[i], lat[i]), fontsize=6.5, xytext=(6, -10),
+            name = names[regions[i].region_id]
+            ax.annotate(name, (lon[i], lat[i]), fontsize=6.5, xytext=(6, -10),
                         textcoords="offset points", bbox={"fc": "white", "ec": "none",
                         "alpha": 0.7, "pad": 0.5})  # fmt: skip
     ax.set_aspect(1 / math.cos(math.radians(55)))
     ax.set_xlim(*MAP_LON)
     ax.set_ylim(*MAP_LAT)
     east = int(np.sum(lon > MAP_LON[1]))
-    ax.text(0.99, 0.01, f"{east} regions east of {MAP_LON[1]}°E are off the map", fontsize=7,
+    off = _("{count} regions east of {lon}°E are off the map").format(count=east, lon=MAP_LON[1])
+    ax.text(0.99, 0.01, off, fontsize=7,
             ha="right", va="bottom", transform=ax.transAxes, color="#555555")  # fmt: skip
     ax.set_xticks([])
     ax.set_yticks([])
     handles = [
-        Line2D([], [], ls="", marker="o", color=KZ_COLOUR, label="Kazakh region"),
-        Line2D([], [], ls="", marker="o", color=RU_COLOUR, label="Russian region"),
-        Line2D([], [], ls="", marker="o", mfc="white", mec="black", label="border region"),
-        Line2D([], [], color="#c55a11", lw=2, label="flow, pair with agreement"),
-        Line2D([], [], color="#8faadc", lw=2, label="flow, no agreement"),
+        Line2D([], [], ls="", marker="o", color=KZ_COLOUR, label=_("Kazakh region")),
+        Line2D([], [], ls="", marker="o", color=RU_COLOUR, label=_("Russian region")),
+        Line2D([], [], ls="", marker="o", mfc="white", mec="black", label=_("border region")),
+        Line2D([], [], color="#c55a11", lw=2, label=_("flow, pair with agreement")),
+        Line2D([], [], color="#8faadc", lw=2, label=_("flow, no agreement")),
     ]
     ax.legend(handles=handles, fontsize=7, loc="upper right", framealpha=0.85)
-    title = f"Regions and their {top} largest cross-border flows — {_year_text(model)}"
+    title = _("Regions and their {count} largest cross-border flows — {year}").format(
+        count=top, year=_year_text(model, lang)
+    )
     ax.set_title(title, fontsize=10)
     return fig
