@@ -29,7 +29,10 @@ FIRST_YEAR = 2008
 @pytest.fixture
 def served_class(tmp_path: Path):
     """A small class session served on a free localhost port, stopped whatever happens."""
-    session = ClassSession(seed=2, n_firms=1500, first_year=FIRST_YEAR, out_dir=tmp_path / "c")
+    # The README's pictures show a session folder as the command's default names one.
+    shots = os.environ.get("TRANSFRONTIER_SCREENSHOTS")
+    out_dir = Path("results", "class-20261201-093000-s2") if shots else tmp_path / "c"
+    session = ClassSession(seed=2, n_firms=1500, first_year=FIRST_YEAR, out_dir=out_dir)
     server = ClassServer(session)
     server.start_in_thread()
     try:

@@ -1,6 +1,7 @@
 """The class session's web server: a small ASGI app (Starlette) over one `ClassSession`.
 
-Pages are plain HTML and JavaScript (`sim/classmode/pages/`) over a JSON API:
+Pages are plain HTML and JavaScript (`sim/classmode/pages/`: one shell, `page.html`, around
+each page's body) over a JSON API:
 
 - `GET /` the student's page, `GET /teacher` the teacher's (opened once with `?key=` from the
   console; the key is then kept in a cookie);
@@ -95,7 +96,8 @@ def create_app(session: ClassSession, lang: str = "en") -> Starlette:
 
     def page(name: str, request: Request) -> HTMLResponse:
         page_lang = _language(request, lang)
-        text = (PAGES / f"{name}.html").read_text(encoding="utf-8")
+        shell = (PAGES / "page.html").read_text(encoding="utf-8")
+        text = shell.replace("__BODY__", (PAGES / f"{name}.html").read_text(encoding="utf-8"))
         settings = {
             "lang": page_lang,
             "t": messages(page_lang),

@@ -158,6 +158,9 @@ class ClassSession:
         self.baseline: TransfrontierModel | None = None
         self.played: int | None = None  # the last year played with the class
         self.stepping = False
+        # The regions table of the last year played, with the class and without: read by the
+        # pages while the models step the next year outside the lock.
+        self.rows: dict[str, pd.DataFrame] = {}
         self.step_seconds: float | None = None
         self._lock = threading.RLock()
         self._step_lock = threading.Lock()
@@ -291,6 +294,10 @@ class ClassSession:
                 )
                 self.pending = {}
                 self.played = year
+                self.rows = {
+                    "class": self._region_rows(self.model),
+                    "without": self._region_rows(self.baseline),
+                }
                 self.step_seconds = time.perf_counter() - began
                 self._save()
                 return {"year": year, "seconds": self.step_seconds}
@@ -319,7 +326,8 @@ class ClassSession:
         view["proposals"], view["accepted"] = list(d.proposals), list(d.accepted)
         return view
 
-    def _region_rows(self, model: TransfrontierModel) -> pd.DataFrame:
+    @staticmethod
+    def _region_rows(model: TransfrontierModel) -> pd.DataFrame:
         """The regions table of `model`'s last year, by region id."""
         return pd.DataFrame(model.records[-1].regions).set_index("region_id")
 
@@ -344,6 +352,7 @@ class ClassSession:
                 "region": region,
                 "country": country,
                 "status": self._status(),
+                "stepping": self.stepping,
                 "year": year,
                 "played": self.played,
                 "forum": year is not None and any(f.year == year for f in self.spec.forums),
@@ -363,8 +372,8 @@ class ClassSession:
                 ],
                 "last": None,
             }
-            if last is not None and self.model is not None:
-                row = self._region_rows(self.model).loc[region]
+            if last is not None:
+                row = self.rows["class"].loc[region]
                 proposed = next(
                     (d["proposals"] for d in last["decisions"] if d["region"] == region), []
                 )
@@ -422,7 +431,7 @@ class ClassSession:
                     N_("play a year first: the debrief compares what the years did"), wait=True
                 )
             counts = self._students_by_region()
-            ours, theirs = self._region_rows(self.model), self._region_rows(self.baseline)
+            ours, theirs = self.rows["class"], self.rows["without"]
             rows = []
             for r in self.border:
                 row = {"id": r, "students": counts[r]}

@@ -70,6 +70,8 @@ def messages(lang: str) -> dict[str, str]:
         "no": _("no"),
         "budget_to_funding": _("budget to funding"),
         "history_heading": _("Agreements signed by the class"),
+        "past_heading": _("What the regions decided, year by year"),
+        "page_defaults": _("no decision sent: the page's defaults"),
         "year": _("Year"),
         "debrief_heading": _("Debrief: the class against the same run without its decisions"),
         "debrief_button": _("Show the debrief"),
