@@ -360,7 +360,8 @@ TABLES: dict[str, Table] = {
                 "agreements_signed",
                 "count",
                 "Agreements signed",
-                "agreements signed this year (the sum of every pair's Poisson draw)",
+                "agreements signed this year: every pair's Poisson draw, and those signed on "
+                "border regions' own proposals (a scenario's `[[decisions]]`, ODD S18)",
             ),
             Column(
                 "agreements_lapsed",

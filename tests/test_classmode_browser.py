@@ -83,6 +83,8 @@ def test_a_class_proposes_accepts_reloads_is_refused_and_debriefs(served_class: 
             accept.check()
             boris.click("#submit")
             expect(boris.locator("#saved")).to_contain_text("Boris")
+            boris.reload()  # a reloaded page gets its decisions back
+            expect(boris.locator("#received input[value=kz-west-kazakhstan]")).to_be_checked()
 
             vera.reload()
             expect(vera.locator("#region-name")).to_have_text("Omsk Oblast")
