@@ -1,13 +1,15 @@
 """The teaching app in a real browser: served on localhost, driven with Playwright.
 
 The server runs in a subprocess on a free localhost port; Debian's Chromium (not a browser
-downloaded by Playwright) loads the page. The test moves a slider, presses Reset and Step, and
-checks that the figures change and that the moved lever reached the model.
+downloaded by Playwright) loads the page. One test moves a slider, presses Reset and Step, and
+checks that the figures change and that the moved lever reached the model; another opens the
+app started with `transfrontier app --lang ru` and checks that the page speaks Russian.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -18,6 +20,9 @@ from pathlib import Path
 import pytest
 
 from sim.app import free_port
+from sim.classroom.controls import LEVER_CONTROLS
+from sim.i18n import translator
+from sim.scenario import available_scenarios
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -54,15 +59,12 @@ def _wait_until_serving(url: str, server: subprocess.Popen, timeout: float) -> N
     pytest.fail(f"the app server did not answer at {url} within {timeout:.0f} s")
 
 
-@pytest.fixture
-def served_app():
-    """The app served on a free localhost port; the server is stopped whatever happens."""
-    port = free_port()
+def _serving(port: int, *args: str):
+    """Run `python ARGS` as the app server on `port`; yield its URL; stop it whatever happens."""
     url = f"http://127.0.0.1:{port}/"
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PYTHONWARNINGS": ""}
-    code = f"from sim.app import serve; serve('127.0.0.1', {port})"
     server = subprocess.Popen(
-        [sys.executable, "-c", code],
+        [sys.executable, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -82,6 +84,24 @@ def served_app():
             server.stdout.close()
 
 
+@pytest.fixture
+def served_app():
+    """The app served on a free localhost port."""
+    port = free_port()
+    yield from _serving(port, "-c", f"from sim.app import serve; serve('127.0.0.1', {port})")
+
+
+@pytest.fixture
+def served_app_ru():
+    """The app served in Russian by the command line, `transfrontier app --lang ru`."""
+    port = free_port()
+    yield from _serving(port, "-m", "sim", "app", "--port", str(port), "--lang", "ru")
+
+
+def _browser(playwright):
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
 def _figure_shot(page) -> bytes:
     """A screenshot of the first figure (the trade time paths)."""
     return page.locator("img").first.screenshot()
@@ -92,7 +112,7 @@ def test_slider_and_step_change_the_plots(served_app):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = _browser(playwright)
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 1300})
             page.set_default_timeout(UI_TIMEOUT_MS)
@@ -121,5 +141,55 @@ def test_slider_and_step_change_the_plots(served_app):
                 after = _figure_shot(page)
             assert after != before, "the trade figure did not change after Step"
             page.screenshot()  # the whole page renders without error
+        finally:
+            browser.close()
+
+
+# The page's visible text without the scenario file and the commands shown (code, the same in
+# any language).
+PROSE_JS = """() => {
+    let text = document.body.innerText;
+    for (const code of document.querySelectorAll("pre, code")) {
+        text = text.replace(code.innerText, " ");
+    }
+    return text;
+}"""
+# Latin-script words a Russian page keeps: the app's name, the switch's "English", the names of
+# the scenarios (what a user types) and the trade record's databases; in any case, as buttons
+# are upper-cased.
+KEPT = {w.lower() for w in ("Transfrontier", "English", "DOTS", "WDI", *available_scenarios())}
+
+
+def test_the_russian_page_renders_in_russian(served_app_ru):
+    """`app --lang ru`: Russian labels, buttons and panel, no English label left; Step works."""
+    from playwright.sync_api import expect, sync_playwright
+
+    ru = translator("ru")
+    english = ["Reset", "Step", "Model Parameters", "Scenario", "Forums", "Seed", "Firm agents"]
+    english += [label for label, _ in LEVER_CONTROLS.values()]
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1300})
+            page.set_default_timeout(UI_TIMEOUT_MS)
+            page.goto(served_app_ru)
+            step = page.get_by_role("button", name=ru("Step"))
+            expect(step).to_be_visible()
+            expect(page.locator("img")).to_have_count(6)
+            expect(page.get_by_text(ru("before the first step")).first).to_be_visible()
+            for label in ("Legal framework", "Customs Union year", "Model Parameters"):
+                expect(page.get_by_text(ru(label)).first).to_be_visible()
+            step.click()
+            expect(page.get_by_text("Действующие рычаги").first).to_be_visible()
+            prose = page.evaluate(PROSE_JS)
+            left = [label for label in english if label.lower() in prose.lower()]
+            assert not left, f"English labels on the Russian page: {left}"
+            words = {w for w in re.findall(r"[A-Za-z]{2,}", prose) if w.lower() not in KEPT}
+            assert not words, f"English words on the Russian page: {sorted(words)}"
+
+            page.get_by_role("button", name="English").click()
+            expect(page.get_by_role("button", name="Step")).to_be_visible()
+            expect(page.get_by_text("Levers in force").first).to_be_visible()
+            page.screenshot()
         finally:
             browser.close()
