@@ -336,3 +336,41 @@ def test_the_switch_changes_the_language_of_the_page(russian_page):
     texts = _page_text(rc)
     assert "Step" in texts and "Шаг" not in texts
     assert "<b>1991</b>" in " ".join(texts)
+
+
+# --- the teacher's guide in Russian -------------------------------------------------------------
+DOCS = PACKAGE.parent / "docs"
+NBSP = "\u00a0"
+
+
+def guide_numbers(text: str, lang: str) -> list[list[str]]:
+    """The numbers of each section of a guide, written one way.
+
+    English groups thousands with a comma (2,044) and writes decimals with a point; Russian
+    groups them with a no-break space (2 044) and writes decimals with a comma (7,5).
+    """
+    if lang == "en":
+        text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    else:
+        text = re.sub(rf"(?<=\d){NBSP}(?=\d{{3}}\b)", "", text)
+        text = re.sub(r"(?<=\d),(?=\d)", ".", text)
+    sections = re.split(r"^#+ .*$", text, flags=re.M)
+    # An ordinal ("every 2nd") is a word in Russian ("каждый второй"): not a figure.
+    return [re.findall(r"\d+(?:\.\d+)*(?![A-Za-z\d])", section) for section in sections]
+
+
+def test_the_russian_guide_has_the_english_guides_sections_exercises_and_figures():
+    """docs/teaching.ru.md: the same sections and exercises, and the same figures in each."""
+    english = (DOCS / "teaching.md").read_text(encoding="utf-8")
+    russian = (DOCS / "teaching.ru.md").read_text(encoding="utf-8")
+    headings = re.compile(r"^(#+) ", re.M)
+    assert headings.findall(russian) == headings.findall(english)
+    exercises = russian.split("### Упражнение ")[1:]
+    assert len(exercises) == len(english.split("### Exercise ")[1:])
+    assert all("*Студенты должны увидеть*" in e for e in exercises)
+    for label, _ in LEVER_CONTROLS.values():
+        assert RU(label) in russian, label
+    for number, (en, ru) in enumerate(
+        zip(guide_numbers(english, "en"), guide_numbers(russian, "ru"), strict=True)
+    ):
+        assert sorted(ru) == sorted(en), f"section {number}: {sorted(set(en) ^ set(ru))}"
