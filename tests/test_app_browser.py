@@ -8,6 +8,7 @@ app started with `transfrontier app --lang ru` and checks that the page speaks R
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -98,8 +99,22 @@ def served_app_ru():
     yield from _serving(port, "-m", "sim", "app", "--port", str(port), "--lang", "ru")
 
 
-def _browser(playwright):
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+@contextlib.contextmanager
+def _opened(url: str, step: str):
+    """The page at `url` in Chromium, once its Step button (labelled `step`) and six views show."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1300})
+            page.set_default_timeout(UI_TIMEOUT_MS)
+            page.goto(url)
+            expect(page.get_by_role("button", name=step)).to_be_visible()
+            expect(page.locator("img")).to_have_count(6)
+            yield page
+        finally:
+            browser.close()
 
 
 def _figure_shot(page) -> bytes:
@@ -109,40 +124,31 @@ def _figure_shot(page) -> bytes:
 
 def test_slider_and_step_change_the_plots(served_app):
     """Move a slider, Reset, Step: the trade figure changes and the lever reached the model."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1300})
-            page.set_default_timeout(UI_TIMEOUT_MS)
-            page.goto(served_app)
-            step = page.get_by_role("button", name="Step")
-            expect(step).to_be_visible()
-            expect(page.locator("img")).to_have_count(6)
-            expect(page.get_by_text("before the first step").first).to_be_visible()
-            before = _figure_shot(page)
+    with _opened(served_app, "Step") as page:
+        step = page.get_by_role("button", name="Step")
+        expect(page.get_by_text("before the first step").first).to_be_visible()
+        before = _figure_shot(page)
 
-            control = page.locator(".v-input", has_text="Legal framework")
-            thumb = control.locator("[role=slider]")
-            thumb.focus()
-            thumb.press("End")  # to the top of the declared range, 1.0
-            expect(thumb).to_have_attribute("aria-valuenow", "1")
+        control = page.locator(".v-input", has_text="Legal framework")
+        thumb = control.locator("[role=slider]")
+        thumb.focus()
+        thumb.press("End")  # to the top of the declared range, 1.0
+        expect(thumb).to_have_attribute("aria-valuenow", "1")
 
-            page.get_by_role("button", name="Reset").click()
-            expect(page.get_by_text("legal framework 1").first).to_be_visible()
-            step.click()
-            expect(page.get_by_text("Levers in force").first).to_be_visible()
+        page.get_by_role("button", name="Reset").click()
+        expect(page.get_by_text("legal framework 1").first).to_be_visible()
+        step.click()
+        expect(page.get_by_text("Levers in force").first).to_be_visible()
 
-            deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+        deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+        after = _figure_shot(page)
+        while after == before and time.monotonic() < deadline:
+            page.wait_for_timeout(250)
             after = _figure_shot(page)
-            while after == before and time.monotonic() < deadline:
-                page.wait_for_timeout(250)
-                after = _figure_shot(page)
-            assert after != before, "the trade figure did not change after Step"
-            page.screenshot()  # the whole page renders without error
-        finally:
-            browser.close()
+        assert after != before, "the trade figure did not change after Step"
+        page.screenshot()  # the whole page renders without error
 
 
 # The page's visible text without the scenario file and the commands shown (code, the same in
@@ -162,34 +168,25 @@ KEPT = {w.lower() for w in ("Transfrontier", "English", "DOTS", "WDI", *availabl
 
 def test_the_russian_page_renders_in_russian(served_app_ru):
     """`app --lang ru`: Russian labels, buttons and panel, no English label left; Step works."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     ru = translator("ru")
     english = ["Reset", "Step", "Model Parameters", "Scenario", "Forums", "Seed", "Firm agents"]
     english += [label for label, _ in LEVER_CONTROLS.values()]
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1300})
-            page.set_default_timeout(UI_TIMEOUT_MS)
-            page.goto(served_app_ru)
-            step = page.get_by_role("button", name=ru("Step"))
-            expect(step).to_be_visible()
-            expect(page.locator("img")).to_have_count(6)
-            expect(page.get_by_text(ru("before the first step")).first).to_be_visible()
-            for label in ("Legal framework", "Customs Union year", "Model Parameters"):
-                expect(page.get_by_text(ru(label)).first).to_be_visible()
-            step.click()
-            expect(page.get_by_text("Действующие рычаги").first).to_be_visible()
-            prose = page.evaluate(PROSE_JS)
-            left = [label for label in english if label.lower() in prose.lower()]
-            assert not left, f"English labels on the Russian page: {left}"
-            words = {w for w in re.findall(r"[A-Za-z]{2,}", prose) if w.lower() not in KEPT}
-            assert not words, f"English words on the Russian page: {sorted(words)}"
+    with _opened(served_app_ru, ru("Step")) as page:
+        step = page.get_by_role("button", name=ru("Step"))
+        expect(page.get_by_text(ru("before the first step")).first).to_be_visible()
+        for label in ("Legal framework", "Customs Union year", "Model Parameters"):
+            expect(page.get_by_text(ru(label)).first).to_be_visible()
+        step.click()
+        expect(page.get_by_text("Действующие рычаги").first).to_be_visible()
+        prose = page.evaluate(PROSE_JS)
+        left = [label for label in english if label.lower() in prose.lower()]
+        assert not left, f"English labels on the Russian page: {left}"
+        words = {w for w in re.findall(r"[A-Za-z]{2,}", prose) if w.lower() not in KEPT}
+        assert not words, f"English words on the Russian page: {sorted(words)}"
 
-            page.get_by_role("button", name="English").click()
-            expect(page.get_by_role("button", name="Step")).to_be_visible()
-            expect(page.get_by_text("Levers in force").first).to_be_visible()
-            page.screenshot()
-        finally:
-            browser.close()
+        page.get_by_role("button", name="English").click()
+        expect(page.get_by_role("button", name="Step")).to_be_visible()
+        expect(page.get_by_text("Levers in force").first).to_be_visible()
+        page.screenshot()
