@@ -204,8 +204,8 @@ def PaperView(model: TransfrontierModel, lang: str) -> None:
         if scenario_file:
             command = "<code>transfrontier run FILE --seed N --replicates 10</code>"
             text = _(
-                "<b>The scenario file of this run</b>: save it as a .toml file and run it again "
-                "with {command}."
+                "<b>The scenario file of this run</b>: save it as a <code>.toml</code> file and "
+                "run it again with {command}."
             ).format(command=command)
             solara.HTML(
                 tag="div", unsafe_innerHTML=f"<p style='font-size:12px;margin:0'>{text}</p>"
@@ -286,13 +286,14 @@ def ScenarioRun(name: str, lang: str, set_name: Any) -> None:
         with solara.Card(_("Model Parameters")):
             # A new language starts the controls afresh, their labels and choices in it.
             ModelCreator(model, model_params(name, lang), model_parameters=values).key(lang)
-    solara.GridDraggable(
-        items=[view(model.value, lang) for view in VIEWS],
-        grid_layout=layout,
-        resizable=True,
-        draggable=True,
-        on_grid_layout=set_layout,
-    )
+    with solara.Column(style={"width": "100%"}):  # the grid measures its width from here
+        solara.GridDraggable(
+            items=[view(model.value, lang) for view in VIEWS],
+            grid_layout=layout,
+            resizable=True,
+            draggable=True,
+            on_grid_layout=set_layout,
+        )
 
 
 def first_language() -> str:
@@ -305,8 +306,11 @@ def Page() -> None:
     """The app: a language switch and a scenario chooser above the controls, and the views."""
     lang, set_lang = solara.use_state(first_language())
     name, set_name = solara.use_state(DEFAULT_SCENARIO)
+    title = translator(lang)(TITLE)
+    solara.Title(title)
     with solara.AppBar():
-        solara.AppBarTitle(translator(lang)(TITLE))
+        solara.AppBarTitle(title)
+        solara.lab.ThemeToggle()
     with solara.Sidebar(), solara.ToggleButtonsSingle(value=lang, on_value=set_lang):
         for code in LANGUAGES:
             solara.Button(language_name(code), value=code, text=True)
@@ -341,6 +345,7 @@ def serve(
 
     settings.telemetry.mixpanel_enable = False
     settings.main.mode = "production"
+    settings.theme.show_banner = False  # Solara's own credit line, in English only
     port = free_port(host) if port == 0 else port
     config = uvicorn.Config(
         "solara.server.starlette:app", host=host, port=port, log_level="warning"

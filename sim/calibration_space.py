@@ -10,6 +10,9 @@ The file::
     [parameters]                       # name = [low, high], inside the allowed range
     agreement_rate = [0.002, 0.05]
 
+    [priors]                           # optional: the posterior's priors (`sim.priors`)
+    agreement_rate = { distribution = "loguniform" }
+
 The searched parameters are `sim.varied.VariedParameter`s, structural parameters only (the
 calibration sets them as overrides of the scenario), with the ranges `sim/parameters.py`
 allows. A second stage (`SearchSpace.second_stage`) searches some of them and holds the rest at
@@ -27,11 +30,12 @@ from typing import Any
 from sim.errors import InputError
 from sim.inputs import as_table, check_keys, number, read_toml, text, text_list
 from sim.parameters import ModelParameters, parameter_ranges
+from sim.priors import Prior, default_prior, read_prior
 from sim.scenario import CALIBRATED_FILE
 from sim.varied import VariedParameter, varied_parameter
 
 SEARCH_FILE = CALIBRATED_FILE.parent / "search.toml"
-TOP_KEYS = {"search", "parameters"}
+TOP_KEYS = {"search", "parameters", "priors"}
 SEARCH_KEYS = {"scenario", "n_firms", "log_scale"}
 
 
@@ -45,6 +49,16 @@ class SearchSpace:
     # A second stage searches some parameters and holds the rest at an earlier calibrated set.
     held: dict[str, float] = field(default_factory=dict)
     held_from: dict[str, Any] = field(default_factory=dict)  # that set's [calibration] table
+    # Informative priors by name; the others are wide (`sim.priors.default_prior`).
+    declared_priors: dict[str, Prior] = field(default_factory=dict)
+
+    @property
+    def priors(self) -> tuple[Prior, ...]:
+        """Every searched parameter's prior, in the file's order."""
+        return tuple(
+            self.declared_priors.get(p.name) or default_prior(p.name, p.lo, p.hi, p.scale == "log")
+            for p in self.parameters
+        )
 
     @property
     def bounds(self) -> dict[str, tuple[float, float]]:
@@ -78,12 +92,29 @@ class SearchSpace:
         )
         if not parameters:
             raise InputError("no [parameters] to search", source=source)
+        bounds = {p.name: p for p in parameters}
+        priors_table = as_table(raw.get("priors", {}), source, "priors")
+        for name in priors_table:
+            if name not in bounds:
+                raise InputError(
+                    f"{name!r} is not a searched parameter; priors are given for those of "
+                    f"[parameters]: {', '.join(bounds)}",
+                    source=source,
+                    key=f"priors.{name}",
+                )
+        declared = {
+            name: read_prior(
+                name, entry, bounds[name].lo, bounds[name].hi, bounds[name].scale == "log", source
+            )
+            for name, entry in priors_table.items()
+        }
         firms = parameter_ranges(ModelParameters)["n_firms"][1]
         n_firms = search.get("n_firms", ModelParameters().n_firms)
         return SearchSpace(
             scenario=text(search.get("scenario", "historical"), source, "search.scenario"),
             parameters=parameters,
             n_firms=int(number(n_firms, source, "search.n_firms", kind=int, allowed=firms)),
+            declared_priors=declared,
         )
 
     def second_stage(self, names: Iterable[str], calibrated: Path = CALIBRATED_FILE) -> SearchSpace:
@@ -114,6 +145,7 @@ class SearchSpace:
         return dataclasses.replace(
             self,
             parameters=tuple(by_name[n] for n in names),  # in the order asked for
+            declared_priors={n: p for n, p in self.declared_priors.items() if n in names},
             held={n: float(values[n]) for n in held_names},
             held_from={
                 k: v for k, v in raw.get("calibration", {}).items() if not isinstance(v, dict)

@@ -90,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a structural parameter (repeatable)",
     )
+    run_p.add_argument(
+        "--posterior",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="run over the first N posterior draws x the replicates (bands count parameters)",
+    )
     run_p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     _language_option(run_p, "the figures' language")
     run_p.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -110,6 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="years to report (default 2009 2015 2030, where a scenario runs)",
     )
     cmp_p.add_argument("--firms", type=_positive, default=None, help="number of firm agents")
+    cmp_p.add_argument(
+        "--posterior",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="run every scenario over the first N posterior draws x the replicates "
+        "(calibration/posterior.parquet): intervals then count parameter uncertainty",
+    )
     cmp_p.add_argument(
         "--set",
         action="append",
@@ -133,8 +148,20 @@ def build_parser() -> argparse.ArgumentParser:
         handler=cmd_scenarios
     )
 
-    cal_p = sub.add_parser("calibrate", help="fit the structural parameters to the paper's figures")
+    cal_p = sub.add_parser(
+        "calibrate",
+        help="fit the structural parameters to the paper's figures and the trade record",
+        description="--method optuna (default) searches for one parameter set; --method "
+        "posterior computes a posterior over the parameters with an emulator (sim.posterior) "
+        "and writes calibration/posterior.parquet and its point summary.",
+    )
     cal_p.set_defaults(handler=cmd_calibrate)
+    cal_p.add_argument(
+        "--method",
+        choices=("optuna", "posterior"),
+        default="optuna",
+        help="optuna: a point estimate; posterior: draws from the posterior (default optuna)",
+    )
     cal_p.add_argument("--trials", type=_positive, default=60, help="Optuna trials (default 60)")
     cal_p.add_argument(
         "--replicates", type=_positive, default=4, help="search seeds per trial, >= 2 (default 4)"
@@ -175,15 +202,38 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-write", action="store_true", help="do not write calibration/calibrated.toml"
     )
     cal_p.add_argument("--resume", action="store_true", help="continue the study in --out")
+    post = cal_p.add_argument_group("--method posterior")
+    post.add_argument(
+        "--wave1", type=_positive, default=512, help="runs of the first design (power of 2)"
+    )
+    post.add_argument("--wave2", type=_positive, default=1024, help="runs of the second design")
+    post.add_argument("--draws", type=_positive, default=1000, help="posterior draws written")
+    post.add_argument(
+        "--predictive", type=_non_negative, default=100, help="draws run through the model"
+    )
+    post.add_argument(
+        "--recovery", type=_non_negative, default=3, help="known parameter sets recovered"
+    )
     _execution_options(cal_p)
 
     rep_p = sub.add_parser("report", help="write the calibration report from the ledger")
     rep_p.set_defaults(handler=cmd_report)
     rep_p.add_argument(
-        "--ledger", type=Path, default=None, help="calibration folder (default results/calibration)"
+        "--posterior",
+        action="store_true",
+        help="the posterior's report (posterior-report.md), from results/posterior by default",
     )
     rep_p.add_argument(
-        "--out", type=Path, default=None, help="report folder (default <ledger>/report)"
+        "--ledger",
+        type=Path,
+        default=None,
+        help="calibration folder (default results/calibration, or results/posterior)",
+    )
+    rep_p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="report folder (default <ledger>/report; with --posterior, <ledger>)",
     )
 
     _sweep_commands(sub)
@@ -339,10 +389,13 @@ def cmd_run(args: argparse.Namespace) -> None:
 
     overrides = dict(parse_assignment(item) for item in args.set)
     spec = resolve_spec(args.scenario, overrides, args.firms)  # validates before any work
-    out = args.out or default_out_dir(spec.name, args.seed, args.replicates)
+    out = args.out or default_out_dir(spec.name, args.seed, args.replicates, args.posterior)
     started = time.perf_counter()
     results = run(
-        spec,
+        args.scenario if args.posterior else spec,
+        parameters=overrides if args.posterior else None,
+        n_firms=args.firms if args.posterior else None,
+        posterior=args.posterior,
         seed=args.seed,
         replicates=args.replicates,
         workers=args.workers,
@@ -353,12 +406,13 @@ def cmd_run(args: argparse.Namespace) -> None:
     if args.quiet:
         return
     elapsed = time.perf_counter() - started
+    draws = f" x {args.posterior} posterior draws" if args.posterior else ""
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(
-            f"{spec.title} — {args.replicates} replicate(s), seed {args.seed}, "
+            f"{spec.title} — {args.replicates} replicate(s){draws}, seed {args.seed}, "
             f"{spec.parameters.n_firms} firm agents ({elapsed:.1f} s)"
         )
-        print("Mean over replicates (US$ bn; shares of recorded turnover):")
+        print("Mean over runs (US$ bn; shares of recorded turnover):")
         print(results.summary().round(3).to_string())
     print(f"Wrote {out}")
 
@@ -370,14 +424,19 @@ def cmd_compare(args: argparse.Namespace) -> None:
     from sim.runner import resolve_spec, write_outputs
 
     overrides = dict(parse_assignment(item) for item in args.set)
-    specs = [resolve_spec(name, overrides, args.firms) for name in args.scenarios]
-    names = [spec.name for spec in specs]
-    out = args.out or Path("results") / f"compare-{'-'.join(names)}-s{args.seed}x{args.replicates}"
+    names = [resolve_spec(name, overrides, args.firms).name for name in args.scenarios]
+    drawn = f"p{args.posterior}" if args.posterior else ""
+    out = args.out or (
+        Path("results") / f"compare-{'-'.join(names)}-s{args.seed}x{args.replicates}{drawn}"
+    )
     result = compare(
-        specs,
+        args.scenarios,
         replicates=args.replicates,
         seed=args.seed,
         years=args.years,
+        n_firms=args.firms,
+        parameters=overrides,
+        posterior=args.posterior,
         workers=args.workers,
         scheduler=args.scheduler,
         progress=not args.quiet,
@@ -389,7 +448,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
         {"summary": result.summary, "model": result.model}, result.meta, out, args.format, figures
     )
     if not args.quiet:
-        print(f"{args.replicates} replicates per scenario, seed {args.seed}")
+        draws = f" x {args.posterior} posterior draws" if args.posterior else ""
+        print(f"{args.replicates} replicates{draws} per scenario, seed {args.seed}")
         print(format_summary(result.summary))
         print(f"Wrote {out}")
 
@@ -401,6 +461,9 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
     space = SearchSpace.load(args.space) if args.space else SearchSpace.load()
     if args.only is not None:
         space = space.second_stage(n.strip() for n in args.only.split(","))
+    if args.method == "posterior":
+        _posterior(args, space)
+        return
     result = calibrate(
         trials=args.trials,
         replicates=args.replicates,
@@ -427,8 +490,45 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
         print(f"Wrote {CALIBRATED_FILE.name}")
 
 
+def _posterior(args: argparse.Namespace, space: Any) -> None:
+    import pandas as pd
+
+    from sim.calibrate import CALIBRATED_FILE
+    from sim.draws import POSTERIOR_FILE
+    from sim.posterior import DEFAULT_OUT, posterior
+
+    result = posterior(
+        wave1=args.wave1,
+        wave2=args.wave2,
+        draws=args.draws,
+        predictive=args.predictive,
+        recovery=args.recovery,
+        evaluation_seeds=args.evaluation_seeds,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        seed=args.seed,
+        out=args.out or DEFAULT_OUT,
+        space=space,
+        posterior_file=None if args.no_write else POSTERIOR_FILE,
+        write_calibrated=None if args.no_write else CALIBRATED_FILE,
+    )
+    print(f"runs executed now: {result['runs_executed']}; in the ledger: {result['runs_recorded']}")
+    with pd.option_context("display.width", 160, "display.max_colwidth", 40):
+        print(result["intervals"].to_string(index=False, float_format="{:.4g}".format))
+    if not args.no_write:
+        print(f"Wrote {POSTERIOR_FILE.name} and {CALIBRATED_FILE.name}")
+
+
 def cmd_report(args: argparse.Namespace) -> None:
     """Write the calibration report from the ledger, without running anything."""
+    if args.posterior:
+        from sim.posterior import DEFAULT_OUT as POSTERIOR_OUT
+        from sim.posterior_report import build_posterior_report
+
+        path = build_posterior_report(args.ledger or POSTERIOR_OUT, args.out)
+        print(f"Wrote {path}")
+        return
     from sim.calibrate import DEFAULT_OUT
     from sim.calibration_report import build_report
 

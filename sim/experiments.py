@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 from tqdm.auto import tqdm
 
+from sim.draws import NO_DRAW
 from sim.errors import InputError
 from sim.executor import Executor, Outcome, Task
 from sim.ledger import Ledger, run_id
@@ -82,14 +83,19 @@ def seeds_for(master: int, count: int, stream: int | None = None) -> list[int]:
     return [int(c.generate_state(1, np.uint32)[0]) for c in children]
 
 
-def replicate_tasks(specs: Sequence[ScenarioSpec], seeds: Sequence[int]) -> list[Task]:
+def replicate_tasks(
+    specs: Sequence[ScenarioSpec], seeds: Sequence[int], draws: Sequence[int] | None = None
+) -> list[Task]:
     """`sim.runner.run_one` tasks: every scenario over the same seeds (common random numbers).
 
-    Keyed by (scenario name, replicate); the arguments are (spec, seed, replicate).
+    `draws` gives each spec's posterior draw (default: none, the calibrated point), so that the
+    specs of one scenario at several draws run over the same seeds too. Keyed by (scenario name,
+    draw, replicate); the arguments are (spec, seed, replicate, draw).
     """
+    draws = [NO_DRAW] * len(specs) if draws is None else list(draws)
     return [
-        Task((spec.name, rep), (spec, seed, rep))
-        for spec in specs
+        Task((spec.name, draw, rep), (spec, seed, rep, draw))
+        for spec, draw in zip(specs, draws, strict=True)
         for rep, seed in enumerate(seeds)
     ]
 

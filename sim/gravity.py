@@ -37,7 +37,7 @@ import pandas as pd
 from sim.errors import InputError
 
 COUNTRY_PREFIXES = ("kz-", "ru-")  # region ids of Kazakhstan and Russia; partners have none
-RUN_KEYS = ("scenario", "replicate", "seed")  # columns `sim.runner.run_one` puts in front
+RUN_KEYS = ("scenario", "replicate", "seed", "draw")  # columns `sim.runner.run_one` puts in front
 
 _MAX_NEWTON = 100
 _MAX_SWEEPS = 10_000

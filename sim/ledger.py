@@ -191,6 +191,13 @@ class Ledger:
             return self._db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
         return self._db.execute("SELECT COUNT(*) FROM runs WHERE kind = ?", (kind,)).fetchone()[0]
 
+    def recorded_times(self, kind: str) -> pd.Series:
+        """When each run of one kind was recorded (UTC, to the second), in recording order."""
+        rows = self._db.execute(
+            "SELECT recorded FROM runs WHERE kind = ? ORDER BY rowid", (kind,)
+        ).fetchall()
+        return pd.to_datetime(pd.Series([r[0] for r in rows], dtype="object"))
+
     def set_meta(self, key: str, value: Any) -> None:
         """Store a study-level value (JSON)."""
         self._db.execute(

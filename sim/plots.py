@@ -68,11 +68,11 @@ def shade_regimes(ax: Axes, model: pd.DataFrame, lang: str = "en") -> None:
 
 
 def band(ax: Axes, model: pd.DataFrame, column: str, label: str, color: str, ls: str = "-") -> None:
-    """Mean over replicates with a 5–95% band."""
+    """Mean over runs (replicates, and posterior draws if any) with a 5–95% band."""
     grouped = model.groupby("year")[column]
     mean = grouped.mean()
     ax.plot(mean.index, mean.to_numpy(), color=color, lw=2, ls=ls, label=label)
-    if model.replicate.nunique() > 1:
+    if len(model) > model.year.nunique():  # more than one run
         lo, hi = grouped.quantile(0.05), grouped.quantile(0.95)
         ax.fill_between(mean.index, lo.to_numpy(), hi.to_numpy(), color=color, alpha=0.2, lw=0)
 

@@ -23,6 +23,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from sim.choices import FORMATS
+from sim.draws import NO_DRAW
 from sim.errors import InputError
 from sim.executor import Executor, Task
 from sim.experiments import package_version, replicate_tasks, seeds_for
@@ -60,24 +61,37 @@ def resolve_spec(
     parameters: dict[str, Any] | None = None,
     n_firms: int | None = None,
     use_calibration: bool = True,
+    calibration: dict[str, Any] | None = None,
 ) -> ScenarioSpec:
     """A validated scenario from a name, path or spec, with parameter overrides applied.
 
     A scenario loaded by name or path takes the calibrated parameters first (see
-    `load_scenario`) unless `use_calibration` is off.
+    `load_scenario`; `calibration` replaces some of them, e.g. with a posterior draw's) unless
+    `use_calibration` is off.
     """
     if isinstance(scenario, ScenarioSpec):
+        if calibration is not None:
+            raise InputError(
+                "posterior draws replace the calibrated parameters of a scenario loaded by name "
+                "or path, not of a ScenarioSpec",
+                key="posterior",
+            )
         spec = scenario
     else:
-        spec = load_scenario(scenario, use_calibration=use_calibration)
+        spec = load_scenario(scenario, use_calibration=use_calibration, calibration=calibration)
     overrides = dict(parameters or {})
     if n_firms is not None:
         overrides["n_firms"] = n_firms
     return spec.with_overrides(overrides)
 
 
-def run_one(spec: ScenarioSpec, seed: int, replicate: int = 0) -> dict[str, pd.DataFrame]:
-    """Run one scenario with one seed; return its six tables (with scenario, replicate, seed)."""
+def run_one(
+    spec: ScenarioSpec, seed: int, replicate: int = 0, draw: int = NO_DRAW
+) -> dict[str, pd.DataFrame]:
+    """Run one scenario with one seed; return its six tables (with its run columns).
+
+    `draw` is recorded: the posterior draw whose parameters `spec` carries, if any.
+    """
     # The model is a web of reference cycles (agents and model point at each other) that only a
     # full collection frees. Freezing the interpreter's long-lived objects (modules, caches)
     # first keeps them out of every scan, so that the collection at the end, which frees the
@@ -93,6 +107,7 @@ def run_one(spec: ScenarioSpec, seed: int, replicate: int = 0) -> dict[str, pd.D
     finally:
         gc.unfreeze()
     for frame in tables.values():
+        frame.insert(0, "draw", int(draw))
         frame.insert(0, "seed", int(seed))
         frame.insert(0, "replicate", replicate)
         frame.insert(0, "scenario", spec.name)
@@ -106,6 +121,7 @@ def run(
     seed: int = 0,
     replicates: int = 1,
     n_firms: int | None = None,
+    posterior: int | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
@@ -118,6 +134,8 @@ def run(
         seed: Master seed; replicate seeds derive from it.
         replicates: Number of replicates.
         n_firms: Number of firm agents (overrides the scenario's `n_firms`).
+        posterior: Run over this many posterior draws, each over the same replicate seeds (see
+            `draw_specs`); the tables' `draw` column says which.
         workers: Worker processes (default: all cores when there are several replicates).
         scheduler: Address of a dask scheduler to run on instead of local processes.
         progress: Show a progress bar over replicates.
@@ -131,10 +149,31 @@ def run(
         )
     if not isinstance(seed, int | np.integer) or seed < 0:
         raise InputError(f"seed must be a non-negative integer, got {seed!r}", key="seed")
-    spec = resolve_spec(scenario, parameters, n_firms)
+    specs, draws = draw_specs(scenario, parameters, n_firms, posterior)
     seeds = seeds_for(seed, replicates)
-    tables = collect(replicate_tasks([spec], seeds), workers, scheduler, progress, desc=spec.name)
-    return Results(tables, metadata_of(spec, seed, seeds))
+    tasks = replicate_tasks(specs, seeds, draws)
+    tables = collect(tasks, workers, scheduler, progress, desc=specs[0].name)
+    return Results(tables, metadata_of(specs[0], seed, seeds, draws))
+
+
+def draw_specs(
+    scenario: str | Path | ScenarioSpec,
+    parameters: dict[str, Any] | None,
+    n_firms: int | None,
+    posterior: int | None,
+) -> tuple[list[ScenarioSpec], list[int]]:
+    """The scenario at the calibrated point, or at each of the first `posterior` draws.
+
+    A draw's parameters replace the calibrated ones (the scenario's own and `parameters` still
+    apply on top). Returns the specs and their draw numbers.
+    """
+    if not posterior:
+        return [resolve_spec(scenario, parameters, n_firms)], [NO_DRAW]
+    from sim.draws import posterior_draws
+
+    chosen = posterior_draws(posterior)
+    specs = [resolve_spec(scenario, parameters, n_firms, calibration=p) for _, p in chosen]
+    return specs, [d for d, _ in chosen]
 
 
 def collect(
@@ -164,8 +203,10 @@ def collect(
     return {name: pd.concat([r[name] for r in ordered], ignore_index=True) for name in TABLES}
 
 
-def metadata_of(spec: ScenarioSpec, seed: int, seeds: list[int]) -> dict[str, Any]:
-    """Everything needed to reproduce a set of runs."""
+def metadata_of(
+    spec: ScenarioSpec, seed: int, seeds: list[int], draws: list[int] | None = None
+) -> dict[str, Any]:
+    """Everything needed to reproduce a set of runs (`draws`: the posterior draws they took)."""
     return {
         "scenario": spec.name,
         "title": spec.title,
@@ -181,6 +222,16 @@ def metadata_of(spec: ScenarioSpec, seed: int, seeds: list[int]) -> dict[str, An
         "numpy_version": np.__version__,
         "python_version": platform.python_version(),
         "money_unit": "US$ bn (current)",
+        **(
+            {
+                "posterior_draws": draws,
+                "posterior_file": "calibration/posterior.parquet",
+                "parameters_note": "`parameters` are the first draw's; each draw replaces the "
+                "calibrated values with its own",
+            }
+            if draws and draws != [NO_DRAW]
+            else {}
+        ),
     }
 
 
@@ -195,11 +246,15 @@ def _jsonable(value: Any) -> Any:
 
 
 def default_out_dir(
-    spec_name: str, seed: int, replicates: int, root: Path = Path("results")
+    spec_name: str,
+    seed: int,
+    replicates: int,
+    posterior: int | None = None,
+    root: Path = Path("results"),
 ) -> Path:
-    """`results/<scenario>-s<seed>` or `results/<scenario>-s<seed>x<replicates>`."""
+    """`results/<scenario>-s<seed>[x<replicates>][p<draws>]`."""
     suffix = f"s{seed}" if replicates == 1 else f"s{seed}x{replicates}"
-    return root / f"{spec_name}-{suffix}"
+    return root / f"{spec_name}-{suffix}{f'p{posterior}' if posterior else ''}"
 
 
 def write_results(

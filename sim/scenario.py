@@ -341,18 +341,27 @@ def resolve_path(name_or_path: str | Path, directory: Path = SCENARIO_DIR) -> Pa
 
 
 def load_scenario(
-    name_or_path: str | Path, directory: Path = SCENARIO_DIR, use_calibration: bool = True
+    name_or_path: str | Path,
+    directory: Path = SCENARIO_DIR,
+    use_calibration: bool = True,
+    calibration: dict[str, Any] | None = None,
 ) -> ScenarioSpec:
     """Load, resolve (`extends`) and validate a scenario by shipped name or by path.
 
     Unless the scenario says `calibrated = false` (or `use_calibration` is off), its structural
-    parameters start from `calibration/calibrated.toml`, under its own `[parameters]`.
+    parameters start from `calibration/calibrated.toml`, under its own `[parameters]`;
+    `calibration` replaces some of the calibrated values (a posterior draw's), still under the
+    scenario's own.
     """
     path = resolve_path(name_or_path, directory)
     raw = _read_resolved(path, directory, seen=())
     calibrated = flag(raw.get("calibrated", True), str(path), "calibrated")
     if use_calibration and calibrated:
-        raw["parameters"] = {**calibrated_parameters(), **raw.get("parameters", {})}
+        raw["parameters"] = {
+            **calibrated_parameters(),
+            **(calibration or {}),
+            **raw.get("parameters", {}),
+        }
     return _validate(raw, source=str(path))
 
 

@@ -36,7 +36,7 @@ class Table:
 
     @property
     def names(self) -> tuple[str, ...]:
-        """The column names, the run columns (`scenario`, `replicate`, `seed`) first."""
+        """The column names, the run columns (`scenario`, `replicate`, `seed`, `draw`) first."""
         return tuple(c.name for c in (*RUN_COLUMNS, *self.columns))
 
     def column(self, name: str) -> Column:
@@ -58,6 +58,13 @@ RUN_COLUMNS = (
     ),
     Column("replicate", "int", "Replicate", "index of the replicate, 0 … *replicates* − 1"),
     Column("seed", "int", "Seed", 'the seed this replicate was run with (see "Seeds" below)'),
+    Column(
+        "draw",
+        "int",
+        "Posterior draw",
+        "the posterior draw whose parameters the run took (`calibration/posterior.parquet`, "
+        "with `--posterior`), −1 for the calibrated point",
+    ),
 )
 
 TABLES: dict[str, Table] = {

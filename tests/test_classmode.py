@@ -15,6 +15,7 @@ from sim.classmode.session import SCENARIO_FILE, ClassSession, Refused, replay
 from sim.cli import main
 from sim.errors import InputError
 from sim.reporting import tables_of
+from sim.schema import RUN_COLUMNS
 
 FIRMS = 1500
 FIRST_YEAR = 2007
@@ -87,7 +88,7 @@ def test_the_class_replay_reproduces_the_class_run(session: ClassSession, capsys
     assert (seed, spec.end_year) == (5, FIRST_YEAR + 1)
     played = tables_of(session.model.records)
     for name, frame in played.items():
-        again = tables[name].drop(columns=["scenario", "replicate", "seed"])
+        again = tables[name].drop(columns=[c.name for c in RUN_COLUMNS])
         pd.testing.assert_frame_equal(again, frame, check_exact=True, obj=name)
 
     assert main(["class", "--replay", str(session.out_dir / "session.json")]) == 0

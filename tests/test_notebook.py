@@ -1,4 +1,4 @@
-"""The student notebook runs from top to bottom, as a class would run it."""
+"""The student notebooks, English and Russian, run from top to bottom, as a class would run them."""
 
 from __future__ import annotations
 
@@ -7,17 +7,32 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "integration-dynamics.ipynb"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOK = NOTEBOOKS / "integration-dynamics.ipynb"
+RUSSIAN = NOTEBOOKS / "integration-dynamics.ru.ipynb"
 TIME_LIMIT = 900  # seconds for the whole notebook (it takes one to two minutes)
 
 
-@pytest.fixture
-def notebook(monkeypatch):
-    """The notebook as saved, read with Jupyter's standard paths (no migration warning)."""
+def _read(path: Path, monkeypatch):
+    """A notebook as saved, read with Jupyter's standard paths (no migration warning)."""
     monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
     import nbformat
 
-    return nbformat.read(NOTEBOOK, as_version=4)
+    return nbformat.read(path, as_version=4)
+
+
+@pytest.fixture(params=[NOTEBOOK, RUSSIAN], ids=["en", "ru"])
+def notebook(request, monkeypatch):
+    """Each student notebook as saved."""
+    return _read(request.param, monkeypatch)
+
+
+def test_the_russian_notebook_has_the_english_ones_cells(monkeypatch):
+    """The Russian notebook is the English one cell for cell, its figures drawn in Russian."""
+    english, russian = _read(NOTEBOOK, monkeypatch), _read(RUSSIAN, monkeypatch)
+    assert [c.cell_type for c in russian.cells] == [c.cell_type for c in english.cells]
+    assert 'LANG = "ru"' in russian.cells[1].source
+    assert "comparison_figure(model, order, outcome, LANG)" in russian.cells[1].source
 
 
 def test_notebook_is_saved_without_outputs(notebook):
@@ -36,7 +51,7 @@ def test_notebook_runs_top_to_bottom(notebook):
         notebook,
         timeout=TIME_LIMIT,
         kernel_name="python3",
-        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     start = time.perf_counter()
     client.execute()
