@@ -28,6 +28,7 @@ import solara
 from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 
+from sim.bands import load_bands
 from sim.classroom.controls import (
     CONTROL_RANGES,
     DEFAULT_SCENARIO,
@@ -126,7 +127,8 @@ def SeriesFigure(model: TransfrontierModel, name: str) -> None:
     def draw() -> bytes:
         charts = _CHARTS.setdefault(model, {})
         if name not in charts:
-            charts[name] = SeriesChart(model, SERIES[name], live=True)
+            band = load_bands(getattr(getattr(model, "settings", None), "scenario", ""))
+            charts[name] = SeriesChart(model, SERIES[name], live=True, band=band)
         return charts[name].png(model)
 
     png = solara.use_memo(draw, [model, len(model.records)])
