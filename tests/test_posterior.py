@@ -278,3 +278,23 @@ def test_a_run_over_draws_takes_each_draws_parameters(two_draws):
     pd.testing.assert_frame_equal(second, direct.model.drop(columns="draw"))
     with pytest.raises(InputError, match=r"posterior must be an integer in \[1, 2\]"):
         sim.run("historical", posterior=3, n_firms=500)
+
+
+@pytest.mark.slow
+def test_the_apps_bands_span_the_runs_over_draws_and_are_drawn(two_draws, tmp_path):
+    from matplotlib.figure import Figure
+
+    from sim.bands import compute_bands, load_bands
+    from sim.classroom.figures import BAND_LABEL, draw_band
+    from sim.plots import SERIES
+
+    frame = compute_bands(("historical",), draws=2, replicates=1, workers=1, n_firms=500)
+    turnover = frame[(frame.column == "turnover_usd_bn") & (frame.year == 2012)].iloc[0]
+    assert turnover.p05 < turnover.p50 < turnover.p95  # the two draws differ
+    path = tmp_path / "bands.parquet"
+    frame.to_parquet(path)
+    assert load_bands("no_customs_union", path) is None
+    band = load_bands("historical", path)
+    ax = Figure().add_subplot()
+    draw_band(ax, band, SERIES["trade"])
+    assert BAND_LABEL in [c.get_label() for c in ax.collections]
