@@ -1,14 +1,12 @@
 """The posterior: priors, emulator, sampler, recovery, resume, report and paired comparisons."""
 
-import os
-import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import kill_when_recorded
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -165,22 +163,8 @@ def test_a_killed_posterior_resumes_without_rerunning_and_its_report_rebuilds(tm
     space_file.write_text(SPACE.format(firms=300))
     out = tmp_path / "posterior"
     args = _posterior_args(space_file, out)
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ledger_path = out / "ledger.sqlite"
-    deadline = time.monotonic() + 180
-    before = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        if ledger_path.exists():
-            with Ledger(ledger_path) as ledger:
-                before = ledger.count()
-            if before >= 10:  # into the second wave
-                break
-        time.sleep(0.2)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    assert before >= 10, "the driver did not record runs in time"
-    with Ledger(ledger_path) as ledger:
-        before = ledger.count()
+    before = kill_when_recorded(args, ledger_path, 10)  # into the second wave
     done = subprocess.run([*args, "--resume"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     with Ledger(ledger_path) as ledger:
