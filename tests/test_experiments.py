@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from sim.draws import NO_DRAW
 from sim.errors import InputError
 from sim.executor import Executor, Task
 from sim.experiments import (
@@ -59,12 +60,13 @@ def test_run_ids_depend_on_what_runs_not_on_the_label():
 
 
 def test_replicate_tasks_share_the_seeds_across_scenarios():
-    """Common random numbers: replicate k of every scenario runs seed k."""
+    """Common random numbers: replicate k of every scenario runs seed k, at the calibrated point."""
     a, b = _spec(), _spec().with_name("other")
     tasks = replicate_tasks([a, b], [11, 12])
-    assert [t.key for t in tasks] == [("historical", 0), ("historical", 1), ("other", 0),
-                                      ("other", 1)]  # fmt: skip
-    assert [t.args[1:] for t in tasks] == [(11, 0), (12, 1), (11, 0), (12, 1)]
+    assert [t.key for t in tasks] == [("historical", NO_DRAW, 0), ("historical", NO_DRAW, 1),
+                                      ("other", NO_DRAW, 0), ("other", NO_DRAW, 1)]  # fmt: skip
+    assert [t.args[1:] for t in tasks] == [(11, 0, NO_DRAW), (12, 1, NO_DRAW), (11, 0, NO_DRAW),
+                                           (12, 1, NO_DRAW)]  # fmt: skip
 
 
 def _measure(value: float) -> dict:
