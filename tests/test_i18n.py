@@ -23,6 +23,7 @@ from sim.plots import SERIES, regime_title
 from sim.record import SERIES as RECORD_SERIES
 from sim.scenario import available_scenarios, load_scenario
 from sim.targets import load_targets
+from sim.world import PARTNERS
 
 PACKAGE = Path(sim.__file__).resolve().parent
 MARKERS = {"_", "N_"}
@@ -51,6 +52,7 @@ def data_messages() -> set[str]:
     found = {schema.column(c).label for c in (*shown, *schema.KEY_OUTCOMES)}
     found |= {schema.axis_label(c) for c in schema.KEY_OUTCOMES}
     found |= {label.lower() for label, _ in LEVER_CONTROLS.values()}  # `control_phrase`
+    found |= set(PARTNERS)  # `control_text` names the partners of a lever group
     found |= {text for t in load_targets() for text in (t.figure, t.section)}
     found |= {text for s in RECORD_SERIES.values() for text in (s.label, s.unit)}
     for name in available_scenarios():
