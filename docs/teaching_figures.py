@@ -21,10 +21,14 @@ How:
   few of its levels, and says that it shows the same directions of change. Every difference
   whose 90% interval excludes zero at full size is checked for the same sign at notebook size.
 
-Run from the project folder (about a quarter of an hour on two cores):
+With `--posterior N` every variant runs over the first N posterior draws x the replicate seeds
+(the notebook's small runs stay at the calibrated point), so that intervals and paired
+differences count parameter uncertainty.
+
+Run from the project folder (about a quarter of an hour on two cores at 10 x 20,000):
 
     .venv/bin/python docs/teaching_figures.py [--replicates 10] [--firms 20000] [--seed 1]
-        [--workers 2] [--notebook-firms 3000] [--notebook-replicates 3]
+        [--workers 2] [--posterior N] [--notebook-firms 3000] [--notebook-replicates 3]
 
 Measure again, and update the guide, after every new calibration.
 """
@@ -111,9 +115,22 @@ def scenario(name: str) -> ScenarioSpec | str:
     return spec
 
 
-def run_variant(name: str, replicates: int, firms: int, seed: int, workers: int) -> sim.Results:
-    """`sim.run` of one variant over the common replicate seeds."""
-    return sim.run(scenario(name), seed=seed, replicates=replicates, n_firms=firms, workers=workers)
+def run_variant(
+    name: str, replicates: int, firms: int, seed: int, workers: int, posterior: int | None = None
+) -> sim.Results:
+    """`sim.run` of one variant over the common replicate seeds (and posterior draws).
+
+    Over draws, each table's `replicate` becomes the run's index among draws x seeds (draw
+    rank x replicates + replicate), the same for every variant, so that every figure below is
+    taken over runs and every difference is paired by draw and seed.
+    """
+    results = sim.run(scenario(name), seed=seed, replicates=replicates, n_firms=firms,
+                      workers=workers, posterior=posterior)  # fmt: skip
+    if posterior:
+        for frame in results.tables.values():
+            rank = frame.draw.rank(method="dense").astype(int) - 1
+            frame["replicate"] = rank * replicates + frame.replicate
+    return results
 
 
 @dataclass
@@ -125,18 +142,21 @@ class Runs:
     replicates: int
     firms: int
     seed: int
+    posterior: int | None = None
 
     @classmethod
-    def measure(cls, replicates: int, firms: int, seed: int, workers: int) -> Runs:
+    def measure(
+        cls, replicates: int, firms: int, seed: int, workers: int, posterior: int | None = None
+    ) -> Runs:
         """Run every variant of `VARIANTS` once with `sim.run`."""
         tables, meta = {}, {}
         for name in VARIANTS:
             print(f"running {name}: {replicates} x {firms:,} firm agents", file=sys.stderr)
-            results = run_variant(name, replicates, firms, seed, workers)
+            results = run_variant(name, replicates, firms, seed, workers, posterior)
             keep = results.tables if name in FULL_TABLES else {"model": results.model}
             tables[name] = dict(keep)
             meta[name] = results.meta
-        return cls(tables, meta, replicates, firms, seed)
+        return cls(tables, meta, replicates, firms, seed, posterior)
 
     def model(self, name: str) -> pd.DataFrame:
         """The `model` table of a variant."""
@@ -755,17 +775,31 @@ def header(runs: Runs) -> list[str]:
     with CALIBRATED_FILE.open("rb") as fh:
         calibration = tomllib.load(fh).get("calibration", {})
     meta = runs.meta[HISTORY]
-    return [
+    how = calibration.get("method", "optuna")
+    head = [
         "# Figures of the teacher's guide (docs/teaching.md)",
         "",
         f"Calibration: calibration/calibrated.toml of {calibration.get('date', 'unknown date')} "
-        f"({calibration.get('trials', '?')} trials); package {meta['package_version']}.",
+        f"({how}); package {meta['package_version']}.",
         f"Runs: {runs.replicates} replicates of {runs.firms:,} firm agents, master seed "
         f"{runs.seed}, the same replicate seeds for every scenario: {meta['replicate_seeds']}.",
-        "Values: mean over replicates [90% interval over replicates]. Differences: mean of the "
-        "paired (replicate by replicate) differences [their 90% interval] (mean difference "
-        "relative to the reference's mean).",
     ]
+    if runs.posterior:
+        head += [
+            f"Over the first {runs.posterior} posterior draws (calibration/posterior.parquet) x "
+            "those seeds, the same for every scenario: each figure counts parameter uncertainty "
+            "and seed noise. Values: mean over runs [90% interval over runs]. Differences: mean "
+            "of the paired differences (same draw, same seed) [their 90% interval] (mean "
+            "difference relative to the reference's mean). Where a row says replicates, read "
+            "runs.",
+        ]
+    else:
+        head += [
+            "Values: mean over replicates [90% interval over replicates]. Differences: mean of "
+            "the paired (replicate by replicate) differences [their 90% interval] (mean "
+            "difference relative to the reference's mean).",
+        ]
+    return head
 
 
 def markdown(groups: list[Group], head: list[str]) -> str:
@@ -791,13 +825,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1, help="master seed")
     parser.add_argument("--workers", type=int, default=2, help="worker processes")
     parser.add_argument(
+        "--posterior", type=int, default=None, help="run over this many posterior draws"
+    )
+    parser.add_argument(
         "--notebook-firms", type=int, default=3000, help="the notebook's firm agents"
     )
     parser.add_argument(
         "--notebook-replicates", type=int, default=3, help="the notebook's replicates (0: skip)"
     )
     args = parser.parse_args(argv)
-    full = Runs.measure(args.replicates, args.firms, args.seed, args.workers)
+    full = Runs.measure(args.replicates, args.firms, args.seed, args.workers, args.posterior)
     groups = figures(full)
     if args.notebook_replicates > 0:
         small = Runs.measure(args.notebook_replicates, args.notebook_firms, args.seed, args.workers)

@@ -36,6 +36,7 @@ from mesa.visualization import Slider
 from mesa.visualization.solara_viz import ModelCreator, make_initial_grid_layout
 from mesa.visualization.utils import force_update, update_counter
 
+from sim.bands import load_bands
 from sim.classroom.controls import (
     CONTROL_RANGES,
     DEFAULT_SCENARIO,
@@ -164,7 +165,8 @@ def SeriesFigure(model: TransfrontierModel, name: str, lang: str) -> None:
     def draw() -> bytes:
         charts = _CHARTS.setdefault(model, {})
         if (name, lang) not in charts:
-            charts[name, lang] = SeriesChart(model, SERIES[name], live=True, lang=lang)
+            band = load_bands(getattr(getattr(model, "settings", None), "scenario", ""))
+            charts[name, lang] = SeriesChart(model, SERIES[name], live=True, band=band, lang=lang)
         return charts[name, lang].png(model)
 
     png = solara.use_memo(draw, [model, len(model.records), lang])

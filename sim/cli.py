@@ -435,15 +435,8 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
     result = calibrate(
         trials=args.trials,
         replicates=args.replicates,
-        evaluation_seeds=args.evaluation_seeds,
         profile_points=args.profile_points,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        resume=args.resume,
-        seed=args.seed,
-        out=args.out or DEFAULT_OUT,
-        space=space,
-        write_calibrated=None if args.no_write else CALIBRATED_FILE,
+        **_study_options(args, space, DEFAULT_OUT),
     )
     print(
         f"{result['trials']} trials; best search loss {result['search_loss']:.4g}, "
@@ -456,6 +449,22 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
         print(f"  {name} = {value:.4g} (held)")
     if not args.no_write:
         print(f"Wrote {CALIBRATED_FILE.name}")
+
+
+def _study_options(args: argparse.Namespace, space: Any, default_out: Path) -> dict[str, Any]:
+    """What both calibration methods take from the command line alike."""
+    from sim.calibrate import CALIBRATED_FILE
+
+    return {
+        "evaluation_seeds": args.evaluation_seeds,
+        "workers": args.workers,
+        "scheduler": args.scheduler,
+        "resume": args.resume,
+        "seed": args.seed,
+        "out": args.out or default_out,
+        "space": space,
+        "write_calibrated": None if args.no_write else CALIBRATED_FILE,
+    }
 
 
 def _posterior(args: argparse.Namespace, space: Any) -> None:
@@ -471,15 +480,8 @@ def _posterior(args: argparse.Namespace, space: Any) -> None:
         draws=args.draws,
         predictive=args.predictive,
         recovery=args.recovery,
-        evaluation_seeds=args.evaluation_seeds,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        resume=args.resume,
-        seed=args.seed,
-        out=args.out or DEFAULT_OUT,
-        space=space,
         posterior_file=None if args.no_write else POSTERIOR_FILE,
-        write_calibrated=None if args.no_write else CALIBRATED_FILE,
+        **_study_options(args, space, DEFAULT_OUT),
     )
     print(f"runs executed now: {result['runs_executed']}; in the ledger: {result['runs_recorded']}")
     with pd.option_context("display.width", 160, "display.max_colwidth", 40):

@@ -76,15 +76,20 @@ class Term:
     columns: np.ndarray  # indices into the output vector
     log_low: np.ndarray | None = None  # a path: the record's band in logs, per fitted year
     log_high: np.ndarray | None = None
+    # A figure emulated in logs: counts and money (`Observations.of`), not shares. Counts such
+    # as agreements span two orders of magnitude over the prior, where a quadratic in logs
+    # follows them and one in levels does not.
+    logged: bool = False
 
 
 @dataclass(frozen=True)
 class Observations:
     """What the runs are compared with: the outputs each run gives and the fitted targets.
 
-    Outputs are, per run: the measure of every fitted figure of the paper, and the log of every
-    fitted path's yearly series over its fitted years (a smooth function of the parameters, where
-    the RMS gap is not). `statistics` turns outputs into the targets' measures.
+    Outputs are, per run: the measure of every fitted figure of the paper (in logs for counts
+    and money, `Term.logged`), and the log of every fitted path's yearly series over its fitted
+    years (a smooth function of the parameters, where the RMS gap is not). `statistics` turns
+    outputs into the targets' measures.
     """
 
     names: tuple[str, ...]  # output names: "<target>" or "<target>:<year>"
@@ -101,7 +106,7 @@ class Observations:
             start = len(names)
             if target.kind != "path":
                 names.append(target.id)
-                terms.append(Term(target, np.array([start])))
+                terms.append(Term(target, np.array([start]), logged=abs(target.value) > 1.0))
                 continue
             years = path_years(target)
             band = record(target.record).reindex(years)
@@ -123,7 +128,8 @@ class Observations:
         for term in self.terms:
             target = term.target
             if target.kind != "path":
-                out.append(float(measures[target.id]))
+                value = float(measures[target.id])
+                out.append(np.log(max(value, 1e-12)) if term.logged else value)
             else:
                 values = by_year[target.id].reindex(path_years(target)).to_numpy(float)
                 out.extend(np.log(np.clip(values, 1e-12, None)))
@@ -136,7 +142,7 @@ class Observations:
         for i, term in enumerate(self.terms):
             part = y[:, term.columns]
             if term.log_low is None:
-                out[:, i] = part[:, 0]
+                out[:, i] = np.exp(part[:, 0]) if term.logged else part[:, 0]
                 continue
             gaps = np.clip(part - term.log_low, None, 0.0) + np.clip(part - term.log_high, 0, None)
             gaps = np.where(np.isnan(term.log_low), np.nan, gaps)
@@ -173,8 +179,9 @@ class Observations:
         for term in self.terms:
             part = y[term.columns]
             if term.log_low is None:
-                target = _as_point(term.target, float(part[0]))
-                terms.append(Term(target, term.columns))
+                value = float(np.exp(part[0]) if term.logged else part[0])
+                target = _as_point(term.target, value)
+                terms.append(Term(target, term.columns, logged=term.logged))
             else:
                 terms.append(Term(term.target, term.columns, part.copy(), part.copy()))
         return Observations(self.names, tuple(terms))

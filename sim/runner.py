@@ -29,7 +29,7 @@ from sim.executor import Executor, Task
 from sim.experiments import package_version, replicate_tasks, seeds_for
 from sim.model import TransfrontierModel
 from sim.reporting import tables_of
-from sim.scenario import ScenarioSpec, TransfrontierScenario, load_scenario
+from sim.scenario import ScenarioSpec, TransfrontierScenario, calibrated_parameters, load_scenario
 from sim.schema import KEY_OUTCOMES, TABLES
 
 SPREADSHEET_ROWS = 1_048_576  # the most rows a spreadsheet opens: larger tables get no CSV
@@ -67,16 +67,19 @@ def resolve_spec(
 
     A scenario loaded by name or path takes the calibrated parameters first (see
     `load_scenario`; `calibration` replaces some of them, e.g. with a posterior draw's) unless
-    `use_calibration` is off.
+    `use_calibration` is off. For a spec, `calibration` replaces the parameters that still hold
+    their calibrated values.
     """
     if isinstance(scenario, ScenarioSpec):
-        if calibration is not None:
-            raise InputError(
-                "posterior draws replace the calibrated parameters of a scenario loaded by name "
-                "or path, not of a ScenarioSpec",
-                key="posterior",
-            )
         spec = scenario
+        if calibration:
+            # A spec no longer says which values came from the calibration: a draw replaces
+            # those that still hold the calibrated value.
+            calibrated = calibrated_parameters()
+            spec = spec.with_overrides({
+                k: v for k, v in calibration.items()
+                if k in calibrated and getattr(spec.parameters, k) == calibrated[k]
+            })  # fmt: skip
     else:
         spec = load_scenario(scenario, use_calibration=use_calibration, calibration=calibration)
     overrides = dict(parameters or {})

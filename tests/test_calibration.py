@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import textwrap
-import time
 import tomllib
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import kill_when_recorded
 
 from sim.calibrate import Study, calibrate, write_calibrated_file
 from sim.calibration_loss import loss
@@ -201,22 +199,8 @@ def test_killed_calibration_resumes_without_rerunning(tmp_path):
             "--evaluation-seeds", "2", "--profile-points", "0",
             "--workers", "1",
             "--space", str(space_file), "--out", str(out), "--no-write"]  # fmt: skip
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ledger_path = out / "ledger.sqlite"
-    deadline = time.monotonic() + 120
-    before = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        if ledger_path.exists():
-            with Ledger(ledger_path) as ledger:
-                before = ledger.count()
-            if before >= 3:
-                break
-        time.sleep(0.2)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    assert before >= 3, "the driver did not record runs in time"
-    with Ledger(ledger_path) as ledger:
-        before = ledger.count()
+    before = kill_when_recorded(args, ledger_path, 3)
     done = subprocess.run([*args, "--resume"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     with Ledger(ledger_path) as ledger:

@@ -215,6 +215,20 @@ def test_classroom_chart_map_and_panel_in_russian():
     assert not english_words([panel], allowed={"historical"})  # the scenario keeps its name
 
 
+def test_the_posterior_band_is_labelled_in_russian():
+    """The shipped scenario's band behind a class run has its legend entry in Russian."""
+    from matplotlib.figure import Figure
+
+    from sim.classroom.figures import BAND_LABEL, draw_band
+
+    band = pd.DataFrame(
+        {"column": "turnover_usd_bn", "year": [2000, 2001], "p05": 1.0, "p50": 2.0, "p95": 3.0}
+    )
+    ax = Figure().add_subplot()
+    draw_band(ax, band, SERIES["trade"], "ru")
+    assert [c.get_label() for c in ax.collections] == [RU(BAND_LABEL)] != [BAND_LABEL]
+
+
 def test_russian_numbers_group_thousands_with_a_space():
     """2,100 in English is 2 100 (a no-break space) in Russian: no comma to misread."""
     assert i18n.grouped(2100, "en") == "2,100"

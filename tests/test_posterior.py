@@ -1,14 +1,12 @@
 """The posterior: priors, emulator, sampler, recovery, resume, report and paired comparisons."""
 
-import os
-import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import kill_when_recorded
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -165,22 +163,8 @@ def test_a_killed_posterior_resumes_without_rerunning_and_its_report_rebuilds(tm
     space_file.write_text(SPACE.format(firms=300))
     out = tmp_path / "posterior"
     args = _posterior_args(space_file, out)
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ledger_path = out / "ledger.sqlite"
-    deadline = time.monotonic() + 180
-    before = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        if ledger_path.exists():
-            with Ledger(ledger_path) as ledger:
-                before = ledger.count()
-            if before >= 10:  # into the second wave
-                break
-        time.sleep(0.2)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    assert before >= 10, "the driver did not record runs in time"
-    with Ledger(ledger_path) as ledger:
-        before = ledger.count()
+    before = kill_when_recorded(args, ledger_path, 10)  # into the second wave
     done = subprocess.run([*args, "--resume"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     with Ledger(ledger_path) as ledger:
@@ -278,3 +262,23 @@ def test_a_run_over_draws_takes_each_draws_parameters(two_draws):
     pd.testing.assert_frame_equal(second, direct.model.drop(columns="draw"))
     with pytest.raises(InputError, match=r"posterior must be an integer in \[1, 2\]"):
         sim.run("historical", posterior=3, n_firms=500)
+
+
+@pytest.mark.slow
+def test_the_apps_bands_span_the_runs_over_draws_and_are_drawn(two_draws, tmp_path):
+    from matplotlib.figure import Figure
+
+    from sim.bands import compute_bands, load_bands
+    from sim.classroom.figures import BAND_LABEL, draw_band
+    from sim.plots import SERIES
+
+    frame = compute_bands(("historical",), draws=2, replicates=1, workers=1, n_firms=500)
+    turnover = frame[(frame.column == "turnover_usd_bn") & (frame.year == 2012)].iloc[0]
+    assert turnover.p05 < turnover.p50 < turnover.p95  # the two draws differ
+    path = tmp_path / "bands.parquet"
+    frame.to_parquet(path)
+    assert load_bands("no_customs_union", path) is None
+    band = load_bands("historical", path)
+    ax = Figure().add_subplot()
+    draw_band(ax, band, SERIES["trade"])
+    assert BAND_LABEL in [c.get_label() for c in ax.collections]

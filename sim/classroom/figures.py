@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 
 from sim.classroom.tables import model_frame, pair_flows
 from sim.data import region_names
-from sim.i18n import translator
+from sim.i18n import N_, translator
 from sim.model import TransfrontierModel
 from sim.plots import SeriesView, decorate, legend_below
 from sim.policy import levers_for_year
@@ -45,12 +45,30 @@ def _year_text(model: TransfrontierModel, lang: str) -> str:
     return str(model.year) if model.records else _("before the first step")
 
 
+BAND_LABEL = N_("scenario as shipped: 90% over posterior draws and seeds")
+
+
+def draw_band(ax: Any, band: pd.DataFrame, view: SeriesView, lang: str = "en") -> None:
+    """Shade each left-axis series' precomputed band (`sim.bands`) behind the run."""
+    label = translator(lang)(BAND_LABEL)
+    drawn = False
+    for column, colour in view.columns.items():
+        part = band[band.column == column].sort_values("year")
+        if part.empty:
+            continue
+        ax.fill_between(part.year, part.p05, part.p95, color=colour, alpha=0.13, lw=0,
+                        label=label if not drawn else None)  # fmt: skip
+        drawn = True
+
+
 class SeriesChart:
     """A time-path figure of one model, drawn once and brought up to date after each step.
 
     The regime periods of the whole run are shaded from the start, so a class sees what comes;
     the lines grow year by year; the paper's figures and the trade record are marked where they
-    apply.
+    apply. With a `band` (`sim.bands.load_bands`), each series' range over posterior draws and
+    seeds of the shipped scenario is shaded behind the run, so a class sees how far a result
+    moves with what the data leave open about the parameters.
 
     A live chart (`live=True`, the app's) keeps the drawn background (shading, axes, paper's
     figures, legend) and redraws only the lines, the year marker and the title at each step
@@ -60,7 +78,12 @@ class SeriesChart:
     """
 
     def __init__(
-        self, model: TransfrontierModel, view: SeriesView, live: bool = False, lang: str = "en"
+        self,
+        model: TransfrontierModel,
+        view: SeriesView,
+        live: bool = False,
+        band: pd.DataFrame | None = None,
+        lang: str = "en",
     ):
         self.view = view
         self.live = live
@@ -81,6 +104,8 @@ class SeriesChart:
                                       animated=live)[0]
             for column, colour in (view.columns | view.right).items()
         }  # fmt: skip
+        if band is not None:
+            draw_band(ax, band, view, lang)
         if self.right is not None:
             self.right.yaxis.label.set_fontsize(9)
             self.right.tick_params(labelsize=8)
