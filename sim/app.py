@@ -27,6 +27,7 @@ import socket
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import solara
@@ -259,7 +260,7 @@ def RunControls(
 
 
 @solara.component
-def ScenarioRun(name: str, lang: str, set_name: Any) -> None:
+def ScenarioRun(name: str, lang: str, set_name: Callable[[str], None]) -> None:
     """One scenario's run: its chooser, controls and views (a new run for a new scenario)."""
     _ = translator(lang)
     spec = baseline(name).spec

@@ -20,7 +20,7 @@ from sim.draws import POSTERIOR_FILE
 
 BANDS_FILE = POSTERIOR_FILE.parent / "posterior-bands.parquet"
 SCENARIOS = ("historical", "no_customs_union")
-DRAWS, REPLICATES, SEED = 40, 2, 2016
+DRAWS, REPLICATES, SEED = 40, 1, 2016
 QUANTILES = {"p05": 0.05, "p50": 0.5, "p95": 0.95}
 
 

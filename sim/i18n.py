@@ -10,7 +10,7 @@ To add a language (Kazakh, say): copy ``sim/locale/ru/LC_MESSAGES/transfrontier.
 ``sim/locale/kk/LC_MESSAGES/transfrontier.po``, set its header's ``Language: kk`` and
 ``X-Language-Name: Қазақша`` (the name the language switch shows), and write every ``msgstr``.
 Nothing in the code changes: `LANGUAGES` lists the catalogues present, so the CLI's ``--lang``
-and the page's switch offer it at once, and the catalogue test checks it is complete.
+and the page's switch offer it at once, and `tests/test_i18n.py` checks it is complete.
 """
 
 from __future__ import annotations
@@ -94,23 +94,24 @@ def parse_po(text: str) -> dict[str, str]:
 
 
 @cache
-def catalogue(lang: str) -> Mapping[str, str]:
-    """The messages of `lang`'s catalogue, {English text: translation} (empty for English)."""
+def _entries(lang: str) -> Mapping[str, str]:
+    """Every entry of `lang`'s catalogue, its header under the empty msgid (none for English)."""
     if check_language(lang) == SOURCE_LANGUAGE:
         return {}
-    entries = parse_po(_catalogue_path(lang).read_text(encoding="utf-8"))
-    entries.pop("", None)
-    return entries
+    return parse_po(_catalogue_path(lang).read_text(encoding="utf-8"))
+
+
+@cache
+def catalogue(lang: str) -> Mapping[str, str]:
+    """The messages of `lang`'s catalogue, {English text: translation} (empty for English)."""
+    return {message: text for message, text in _entries(lang).items() if message}
 
 
 @cache
 def _header(lang: str) -> dict[str, str]:
     """The header fields of `lang`'s catalogue (a value keeps a no-break space: a separator)."""
-    text = parse_po(_catalogue_path(lang).read_text(encoding="utf-8")).get("", "")
-    return dict(
-        (key.strip(), value.strip(" \t"))
-        for key, _, value in (line.partition(":") for line in text.splitlines())
-    )
+    lines = _entries(lang).get("", "").splitlines()
+    return {key.strip(): value.strip(" \t") for key, _, value in (x.partition(":") for x in lines)}
 
 
 def language_name(lang: str) -> str:
@@ -125,10 +126,7 @@ def grouped(value: float, lang: str) -> str:
 
     The separator is the catalogue header's ``X-Thousands-Separator`` (English: a comma).
     """
-    text = f"{value:,.0f}"
-    if check_language(lang) == SOURCE_LANGUAGE:
-        return text
-    return text.replace(",", _header(lang).get("X-Thousands-Separator", ","))
+    return f"{value:,.0f}".replace(",", _header(lang).get("X-Thousands-Separator", ","))
 
 
 def translator(lang: str) -> Callable[[str], str]:

@@ -180,6 +180,10 @@ def test_the_russian_page_renders_in_russian(served_app_ru):
             expect(page.get_by_text(ru(label)).first).to_be_visible()
         step.click()
         expect(page.get_by_text("Действующие рычаги").first).to_be_visible()
+        page.get_by_role("button", name="▶").click()  # plays the years until paused
+        played = page.get_by_text(re.compile(r"^199[5-9] — Свободная торговля"))
+        expect(played.first).to_be_visible()
+        page.get_by_role("button", name="❚❚").click()
         prose = page.evaluate(PROSE_JS)
         left = [label for label in english if label.lower() in prose.lower()]
         assert not left, f"English labels on the Russian page: {left}"

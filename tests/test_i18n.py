@@ -23,6 +23,7 @@ from sim.plots import SERIES, regime_title
 from sim.record import SERIES as RECORD_SERIES
 from sim.scenario import available_scenarios, load_scenario
 from sim.targets import load_targets
+from sim.world import PARTNERS
 
 PACKAGE = Path(sim.__file__).resolve().parent
 MARKERS = {"_", "N_"}
@@ -51,6 +52,7 @@ def data_messages() -> set[str]:
     found = {schema.column(c).label for c in (*shown, *schema.KEY_OUTCOMES)}
     found |= {schema.axis_label(c) for c in schema.KEY_OUTCOMES}
     found |= {label.lower() for label, _ in LEVER_CONTROLS.values()}  # `control_phrase`
+    found |= set(PARTNERS)  # `control_text` names the partners of a lever group
     found |= {text for t in load_targets() for text in (t.figure, t.section)}
     found |= {text for s in RECORD_SERIES.values() for text in (s.label, s.unit)}
     for name in available_scenarios():
@@ -211,6 +213,20 @@ def test_classroom_chart_map_and_panel_in_russian():
     panel = panel_html(model, "ru")
     assert "Действующие рычаги" in panel and "правовая база 0.9" in panel
     assert not english_words([panel], allowed={"historical"})  # the scenario keeps its name
+
+
+def test_the_posterior_band_is_labelled_in_russian():
+    """The shipped scenario's band behind a class run has its legend entry in Russian."""
+    from matplotlib.figure import Figure
+
+    from sim.classroom.figures import BAND_LABEL, draw_band
+
+    band = pd.DataFrame(
+        {"column": "turnover_usd_bn", "year": [2000, 2001], "p05": 1.0, "p50": 2.0, "p95": 3.0}
+    )
+    ax = Figure().add_subplot()
+    draw_band(ax, band, SERIES["trade"], "ru")
+    assert [c.get_label() for c in ax.collections] == [RU(BAND_LABEL)] != [BAND_LABEL]
 
 
 def test_russian_numbers_group_thousands_with_a_space():

@@ -465,8 +465,8 @@ def control_text(name: str, levers: dict[str, float], lang: str = "en") -> str:
     if all(math.isclose(v, first, abs_tol=1e-12) for v in values.values()):
         return f"{first:.3g}"
     _ = translator(lang)
-    on = _("{value} on {partner}")
-    return ", ".join(on.format(value=f"{v:.3g}", partner=part) for part, v in values.items())
+    on = _("{value} on {partner}")  # a partner's code is its name in English (CN, EU, ROW)
+    return ", ".join(on.format(value=f"{v:.3g}", partner=_(part)) for part, v in values.items())
 
 
 def control_phrase(name: str, lang: str = "en") -> str:

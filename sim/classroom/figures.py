@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 
 from sim.classroom.tables import model_frame, pair_flows
 from sim.data import region_names
-from sim.i18n import translator
+from sim.i18n import N_, translator
 from sim.model import TransfrontierModel
 from sim.plots import SeriesView, decorate, legend_below
 from sim.policy import levers_for_year
@@ -45,18 +45,19 @@ def _year_text(model: TransfrontierModel, lang: str) -> str:
     return str(model.year) if model.records else _("before the first step")
 
 
-BAND_LABEL = "scenario as shipped: 90% over posterior draws and seeds"
+BAND_LABEL = N_("scenario as shipped: 90% over posterior draws and seeds")
 
 
-def draw_band(ax: Any, band: pd.DataFrame, view: SeriesView) -> None:
+def draw_band(ax: Any, band: pd.DataFrame, view: SeriesView, lang: str = "en") -> None:
     """Shade each left-axis series' precomputed band (`sim.bands`) behind the run."""
+    label = translator(lang)(BAND_LABEL)
     drawn = False
     for column, colour in view.columns.items():
         part = band[band.column == column].sort_values("year")
         if part.empty:
             continue
         ax.fill_between(part.year, part.p05, part.p95, color=colour, alpha=0.13, lw=0,
-                        label=BAND_LABEL if not drawn else None)  # fmt: skip
+                        label=label if not drawn else None)  # fmt: skip
         drawn = True
 
 
@@ -104,7 +105,7 @@ class SeriesChart:
             for column, colour in (view.columns | view.right).items()
         }  # fmt: skip
         if band is not None:
-            draw_band(ax, band, view)
+            draw_band(ax, band, view, lang)
         if self.right is not None:
             self.right.yaxis.label.set_fontsize(9)
             self.right.tick_params(labelsize=8)
