@@ -520,7 +520,8 @@ def write_point_summary(
         "# Calibrated structural parameters: the point summary of the posterior",
         "# (written by `transfrontier calibrate --method posterior`). The shipped scenarios take",
         "# these values unless they set a parameter themselves; the draws are in",
-        f"# {where}, for intervals that count parameter uncertainty (`compare --posterior`).",
+        f"# {where}, for intervals that count parameter uncertainty",
+        "# (`compare --posterior`).",
         f"# Search space and priors: calibration/search.toml (scenario {space.scenario!r}, "
         f"{space.n_firms} firm agents).",
         "",
