@@ -382,9 +382,10 @@ def posterior(
     """
     if wave1 < 2 or wave1 & (wave1 - 1):
         raise InputError(f"wave1 must be a power of 2 (a Sobol' design), got {wave1}", key="wave1")
-    for key, value in (("wave2", wave2), ("draws", draws)):
-        if value < 1:
-            raise InputError(f"{key} must be >= 1, got {value}", key=key)
+    for key, value, most in (("wave2", wave2, None), ("draws", draws, PARTICLES)):
+        if value < 1 or (most is not None and value > most):
+            allowed = f"in [1, {most}] (the sampler's particles)" if most else ">= 1"
+            raise InputError(f"{key} must be {allowed}, got {value}", key=key)
     if not 0 <= predictive <= draws or not 0 <= recovery <= predictive:
         raise InputError(
             f"need 0 <= recovery <= predictive <= draws, got {recovery}, {predictive}, {draws}",
@@ -426,7 +427,7 @@ def posterior(
         )  # fmt: skip
         rng = np.random.default_rng([seed, SAMPLER_STREAM, 3])
         population = sample(like, len(study.names), PARTICLES, rng)
-        pick = rng.choice(PARTICLES, size=min(draws, PARTICLES), replace=False)
+        pick = rng.choice(PARTICLES, size=draws, replace=False)
         u, loglik = population.u[pick], population.loglik[pick]
         frame = draws_frame(study, u, loglik)
         ledger.set_meta(

@@ -282,3 +282,19 @@ def test_the_apps_bands_span_the_runs_over_draws_and_are_drawn(two_draws, tmp_pa
     ax = Figure().add_subplot()
     draw_band(ax, band, SERIES["trade"])
     assert BAND_LABEL in [c.get_label() for c in ax.collections]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"wave1": 100}, r"wave1 must be a power of 2"),
+        ({"draws": 5000}, r"draws must be in \[1, 4000\]"),
+        ({"predictive": 10, "draws": 5}, r"recovery <= predictive <= draws"),
+    ],
+)
+def test_bad_posterior_options_get_one_clear_error(tmp_path, options, message):
+    from sim.posterior import posterior
+
+    with pytest.raises(InputError, match=message):
+        posterior(out=tmp_path / "p", posterior_file=None, write_calibrated=None, **options)
+    assert not (tmp_path / "p").exists()  # nothing written
