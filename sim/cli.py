@@ -196,10 +196,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         default=None,
-        help="ledger and study folder (default results/calibration)",
+        help="ledger and study folder (default results/calibration; with --method posterior, "
+        "results/posterior)",
     )
     cal_p.add_argument(
-        "--no-write", action="store_true", help="do not write calibration/calibrated.toml"
+        "--no-write",
+        action="store_true",
+        help="do not write calibration/calibrated.toml (nor, with --method posterior, "
+        "calibration/posterior.parquet)",
     )
     cal_p.add_argument("--resume", action="store_true", help="continue the study in --out")
     post = cal_p.add_argument_group("--method posterior")
