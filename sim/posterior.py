@@ -31,7 +31,9 @@ includes the seed noise of a single run.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,7 @@ from sim.experiments import (
     seeds_for,
 )
 from sim.ledger import Ledger
+from sim.priors import Prior
 from sim.smc import sample
 from sim.targets import Target, load_targets, path_years
 
@@ -66,6 +69,7 @@ WIDENING = 2.0  # wave 2 is drawn with every sigma this many times wider
 PARTICLES = 4000
 DRAWS_NAME = "draws.parquet"
 CREDIBLE = (0.05, 0.95)
+PINNED, PARTLY = 0.5, 0.2  # contraction: pinned down by the data above, partly above
 
 
 @dataclass(frozen=True)
@@ -188,8 +192,6 @@ class Observations:
 
 
 def _as_point(target: Target, value: float) -> Target:
-    import dataclasses
-
     return dataclasses.replace(target, kind="point", value=value, upper=None)
 
 
@@ -237,24 +239,22 @@ def likelihood_of(
     return fitted, rmse, r2
 
 
-def interval_table(names: list[str], u: np.ndarray, space: SearchSpace) -> pd.DataFrame:
-    """Per parameter: posterior median, 90% credible interval and contraction of the prior."""
+def parameter_table(draws: pd.DataFrame, priors: Sequence[Prior]) -> pd.DataFrame:
+    """Per parameter: prior, posterior median, 90% credible interval, contraction, verdict.
+
+    Contraction = 1 - posterior variance / prior variance on the prior's quantile scale (the
+    unit cube, where the prior's variance is 1/12).
+    """
     rows = []
-    for j, prior in enumerate(space.priors):
-        values = prior.value(u[:, j])
+    for prior in priors:
+        values = draws[prior.name].to_numpy(float)
+        contraction = float(1.0 - np.var(prior.unit(values)) * 12.0)
         lo, hi = np.quantile(values, CREDIBLE)
-        # Contraction: 1 - posterior variance / prior variance, on the unit cube (the prior's
-        # quantile scale), where the prior's variance is 1/12.
-        rows.append(
-            {
-                "parameter": names[j],
-                "prior": prior.describe(),
-                "median": float(np.median(values)),
-                "p05": float(lo),
-                "p95": float(hi),
-                "contraction": float(1.0 - np.var(u[:, j]) * 12.0),
-            }
-        )
+        verdict = ("pinned down" if contraction >= PINNED
+                   else "partly" if contraction >= PARTLY else "not pinned down")  # fmt: skip
+        rows.append({"parameter": prior.name, "prior": prior.describe(),
+                     "median": float(np.median(values)), "p05": float(lo), "p95": float(hi),
+                     "contraction": contraction, "verdict": verdict})  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -262,7 +262,6 @@ class PosteriorStudy:
     """A posterior in progress: the ledger, the search space, the observations."""
 
     def __init__(self, folder: Path, space: SearchSpace, ledger: Ledger, seed: int):
-        self.folder = folder
         self.space = space
         self.ledger = ledger
         self.seed = seed
@@ -292,20 +291,16 @@ class PosteriorStudy:
         ]
         return self.study.run(executor, tasks, desc=f"{kind} runs")
 
-    def outputs(self, u: np.ndarray, seeds: list[int], scenario: str | None = None):
-        """The recorded runs of points with seeds: (ok mask, outputs, measures, series)."""
-        ok, ys, measures, series = [], [], [], []
+    def outputs(self, u: np.ndarray, seeds: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The recorded runs of points with seeds: (ok mask, outputs of the ok ones)."""
+        ok, ys = [], []
         for params, seed in zip(self.params_of(u), seeds, strict=True):
-            spec = self.study.spec(params, scenario)
-            found = self.ledger.get(run_id_of(spec, params, seed))
-            good = found is not None and found.ok
-            ok.append(good)
-            if good:
+            found = self.ledger.get(run_id_of(self.study.spec(params), params, seed))
+            ok.append(found is not None and found.ok)
+            if ok[-1]:
                 frame = self.ledger.series(found.run_id)
-                measures.append(found.measures)
-                series.append(frame)
                 ys.append(self.observations.outputs(found.measures, frame))
-        return np.array(ok, bool), np.array(ys), measures, series
+        return np.array(ok, bool), np.array(ys)
 
 
 def wave_design(study: PosteriorStudy, wave: int, size: int, executor: Executor) -> int:
@@ -332,7 +327,7 @@ def wave_design(study: PosteriorStudy, wave: int, size: int, executor: Executor)
 def _wave_data(study: PosteriorStudy, wave: int) -> tuple[np.ndarray, np.ndarray]:
     stored = study.ledger.get_meta(f"design:{wave}")
     u = np.array(stored["u"])
-    ok, y, _, _ = study.outputs(u, stored["seeds"])
+    ok, y = study.outputs(u, stored["seeds"])
     return u[ok], y
 
 
@@ -454,7 +449,7 @@ def posterior(
         executed += study.run(executor, "counterfactual", point, eval_seeds, COUNTERFACTUAL)
 
         executed += recover(study, like, u[:recovery], executor)
-        intervals = interval_table(study.names, u, space)
+        intervals = parameter_table(frame, space.priors)
         result = {
             "runs_executed": executed,
             "runs_recorded": ledger.count(),
@@ -492,7 +487,7 @@ def recover(study: PosteriorStudy, like: Likelihood, u: np.ndarray, executor: Ex
     """
     seeds = seeds_for(study.seed, len(u), RECOVERY_STREAM)
     executed = study.run(executor, "recovery", u, seeds)
-    ok, y, _, _ = study.outputs(u, seeds)
+    ok, y = study.outputs(u, seeds)
     checks = []
     for i, (point, outputs) in enumerate(zip(u[ok], y, strict=True)):
         synthetic = study.observations.synthetic(outputs)

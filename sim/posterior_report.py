@@ -28,7 +28,7 @@ from sim.calibration_report import CUSTOMS_UNION_STUDIES, evaluation_table, reco
 from sim.calibration_space import SearchSpace
 from sim.errors import InputError
 from sim.ledger import Ledger
-from sim.posterior import CREDIBLE, DEFAULT_OUT, DRAWS_NAME
+from sim.posterior import CREDIBLE, DEFAULT_OUT, DRAWS_NAME, PARTLY, PINNED, parameter_table
 from sim.priors import Prior
 from sim.record import record
 from sim.targets import load_targets, path_gap
@@ -39,26 +39,9 @@ KINDS = (
     "wave1", "wave2", "predictive", "predictive-counterfactual", "evaluation", "counterfactual",
     "recovery",
 )  # fmt: skip
-PINNED, PARTLY = 0.5, 0.2  # contraction: pinned down by the data above, partly above
 CORRELATED = 0.3  # |correlation| of two parameters' draws that counts as a trade-off
 VALIDATION = (2013, 2015)
 EFFECT_YEARS = (2012, 2015)
-
-
-def parameter_table(draws: pd.DataFrame, priors: list[Prior]) -> pd.DataFrame:
-    """Per parameter: prior, posterior median, 90% credible interval, contraction, verdict."""
-    rows = []
-    for prior in priors:
-        values = draws[prior.name].to_numpy(float)
-        u = prior.unit(values)
-        contraction = float(1.0 - np.var(u) * 12.0)
-        lo, hi = np.quantile(values, CREDIBLE)
-        verdict = ("pinned down" if contraction >= PINNED
-                   else "partly" if contraction >= PARTLY else "not pinned down")  # fmt: skip
-        rows.append({"parameter": prior.name, "prior": prior.describe(),
-                     "median": float(np.median(values)), "p05": float(lo), "p95": float(hi),
-                     "contraction": contraction, "verdict": verdict})  # fmt: skip
-    return pd.DataFrame(rows)
 
 
 def correlation_table(draws: pd.DataFrame, priors: list[Prior]) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from sim.compare import parameter_share
 from sim.emulator import Emulator, features
 from sim.errors import InputError
 from sim.ledger import Ledger
-from sim.posterior import Observations, Term, interval_table, likelihood_of
+from sim.posterior import Observations, Term, likelihood_of, parameter_table
 from sim.priors import Prior
 from sim.smc import sample
 from sim.targets import Target
@@ -128,7 +128,9 @@ def test_an_informative_prior_is_read_with_its_source(tmp_path):
     )
     space = SearchSpace.load(path)
     assert [p.distribution for p in space.priors] == ["loguniform", "normal"]
-    table = interval_table(["a", "b"], np.random.default_rng(0).random((500, 2)), space)
+    u = np.random.default_rng(0).random((500, 2))
+    draws = pd.DataFrame({p.name: p.value(u[:, j]) for j, p in enumerate(space.priors)})
+    table = parameter_table(draws, space.priors)
     assert table.contraction.abs().max() < 0.2  # uniform draws: no contraction
 
 
@@ -298,3 +300,16 @@ def test_bad_posterior_options_get_one_clear_error(tmp_path, options, message):
     with pytest.raises(InputError, match=message):
         posterior(out=tmp_path / "p", posterior_file=None, write_calibrated=None, **options)
     assert not (tmp_path / "p").exists()  # nothing written
+
+
+def test_the_posterior_never_sees_a_validation_year_or_pattern():
+    """The likelihood (it also picks the point) holds only fitted years of fitted targets."""
+    from sim.targets import load_targets
+
+    targets = load_targets()
+    observations = Observations.of(targets)
+    fitted = {t.id for t in targets if t.fitted}
+    assert {term.target.id for term in observations.terms} == fitted
+    for target in (t for t in targets if t.kind == "path" and t.fitted and t.validation):
+        years = {int(n.split(":")[1]) for n in observations.names if n.startswith(target.id + ":")}
+        assert years and max(years) <= target.years[1] < target.validation[0]
