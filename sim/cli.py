@@ -90,13 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a structural parameter (repeatable)",
     )
-    run_p.add_argument(
-        "--posterior",
-        type=_positive,
-        default=None,
-        metavar="N",
-        help="run over the first N posterior draws x the replicates (bands count parameters)",
-    )
+    _posterior_option(run_p, "run")
     run_p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     _language_option(run_p, "the figures' language")
     run_p.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -117,14 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="years to report (default 2009 2015 2030, where a scenario runs)",
     )
     cmp_p.add_argument("--firms", type=_positive, default=None, help="number of firm agents")
-    cmp_p.add_argument(
-        "--posterior",
-        type=_positive,
-        default=None,
-        metavar="N",
-        help="run every scenario over the first N posterior draws x the replicates "
-        "(calibration/posterior.parquet): intervals then count parameter uncertainty",
-    )
+    _posterior_option(cmp_p, "run every scenario")
     cmp_p.add_argument(
         "--set",
         action="append",
@@ -280,6 +267,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a saved class again (its session.json) and write its tables",
     )
     return parser
+
+
+def _posterior_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--posterior",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help=f"{what} over the first N posterior draws x the replicates "
+        "(calibration/posterior.parquet): intervals then count parameter uncertainty",
+    )
 
 
 def _language_option(parser: argparse.ArgumentParser, what: str) -> None:
